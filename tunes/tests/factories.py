@@ -1,0 +1,40 @@
+"""Rows for view tests that do not train anything."""
+
+from datasets.models import Band, Dataset, LabelCategory
+from tunes.models import Backbone, Template, Tune
+from tunes.parameters import defaults
+
+
+def make_dataset(owner=None, **fields) -> Dataset:
+    dataset = Dataset.objects.create(
+        owner=owner,
+        name=fields.pop("name", "Flood chips"),
+        image_suffix="_S1Hand.tif",
+        label_suffix="_LabelHand.tif",
+        status=fields.pop("status", Dataset.Status.READY),
+        chip_height=512,
+        chip_width=512,
+        **fields,
+    )
+    Band.objects.create(dataset=dataset, index=0, name="VV", mean=-10.0, std=4.0)
+    Band.objects.create(dataset=dataset, index=1, name="VH", mean=-17.0, std=5.0)
+    LabelCategory.objects.create(dataset=dataset, value=0, name="dry")
+    LabelCategory.objects.create(dataset=dataset, value=1, name="water")
+    return dataset
+
+
+def make_tune(owner, dataset=None, **fields) -> Tune:
+    template = Template.objects.get(slug="resnet-segmentation")
+    return Tune.objects.create(
+        owner=owner,
+        name=fields.pop("name", "A tune"),
+        template=template,
+        backbone=Backbone.objects.get(name="timm_resnet18"),
+        dataset=dataset or make_dataset(owner),
+        parameters=defaults(template.parameters),
+        bands=[
+            {"index": 0, "use": True, "name": "VV", "scaling_factor": 1.0, "rgb": ""},
+            {"index": 1, "use": True, "name": "VH", "scaling_factor": 1.0, "rgb": ""},
+        ],
+        **fields,
+    )

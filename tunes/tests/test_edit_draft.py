@@ -1,0 +1,159 @@
+import pytest
+from django.urls import reverse
+
+from tunes.models import Backbone, Template, Tune
+
+from .factories import make_dataset
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _url(step):
+    return reverse("tunes:edit_draft", args=[step])
+
+
+def _setup(client, **overrides):
+    template = Template.objects.get(slug="resnet-segmentation")
+    data = {
+        "name": "Floods in Ghana",
+        "description": "First try",
+        "template": template.pk,
+        "backbone": Backbone.objects.get(name="timm_resnet18").pk,
+        **overrides,
+    }
+    return client.post(_url("setup"), data)
+
+
+def _bands_post(dataset, **overrides):
+    data = {
+        "dataset": dataset.pk,
+        "band-TOTAL_FORMS": "2",
+        "band-INITIAL_FORMS": "2",
+        "band-MIN_NUM_FORMS": "1",
+        "band-MAX_NUM_FORMS": "1000",
+    }
+    for position, band in enumerate(dataset.bands.all()):
+        data[f"band-{position}-index"] = band.index
+        data[f"band-{position}-use"] = "on"
+        data[f"band-{position}-name"] = band.name
+        data[f"band-{position}-scaling_factor"] = band.scaling_factor
+        data[f"band-{position}-rgb"] = ""
+    data.update(overrides)
+    return data
+
+
+def _parameters_post(**overrides):
+    template = Template.objects.get(slug="resnet-segmentation")
+    data = {}
+    for spec in template.parameters:
+        if spec["type"] == "bool":
+            if spec["default"]:
+                data[spec["name"]] = "on"
+        else:
+            data[spec["name"]] = spec["default"]
+    data.update(overrides)
+    return data
+
+
+class TestEditDraft:
+    def test_it_walks_the_four_steps_and_queues_the_tune(
+        self, signed_in, user, settings, django_capture_on_commit_callbacks
+    ):
+        dataset = make_dataset(user)
+        dataset.chips.create(chip_id="a", split="train")
+        dataset.chips.create(chip_id="b", split="train")
+        dataset.chips.create(chip_id="c", split="train")
+        dataset.chips.create(chip_id="d", split="train")
+
+        response = _setup(signed_in)
+        assert response.status_code == 302
+        assert response.url == _url("dataset")
+
+        page = signed_in.get(_url("dataset")).content.decode()
+        assert dataset.name in page
+        response = signed_in.post(_url("dataset"), _bands_post(dataset))
+        assert response.url == _url("parameters")
+
+        page = signed_in.get(_url("parameters")).content.decode()
+        for tab in ("Data", "Model", "Optimizer", "Runner"):
+            assert f'data-tab="{tab.lower()}"' in page
+        response = signed_in.post(_url("parameters"), _parameters_post(max_epochs=3))
+        assert response.url == _url("review")
+
+        page = signed_in.get(_url("review")).content.decode()
+        assert "Floods in Ghana" in page and "timm_resnet18" in page
+
+        enqueued = []
+        settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signed_in.post(_url("review"))
+        enqueued.extend(callbacks)
+
+        tune = Tune.objects.get()
+        assert response.url == reverse("tunes:list_models")
+        assert tune.status == Tune.Status.QUEUED
+        assert tune.owner == user
+        assert tune.parameters["max_epochs"] == 3
+        assert [band["name"] for band in tune.bands] == ["VV", "VH"]
+        assert len(enqueued) == 1
+        page = signed_in.get(response.url).content.decode()
+        assert "was submitted" in page
+
+    def test_a_step_renders_only_the_wizard_for_htmx(self, signed_in):
+        response = signed_in.get(_url("setup"), **HTMX)
+        html = response.content.decode()
+        assert 'id="wizard"' in html
+        assert "<html" not in html
+        assert "HX-Request" in response["Vary"]
+
+    def test_it_offers_only_backbones_that_fit_the_template(self, signed_in):
+        template = Template.objects.get(slug="regression")
+        html = signed_in.get(_url("setup"), {"template": template.pk}).content.decode()
+        assert "Prithvi_EO_V2_300M" in html
+        assert "timm_resnet18" not in html
+
+    def test_it_rejects_a_backbone_that_does_not_fit(self, signed_in):
+        response = _setup(
+            signed_in, backbone=Backbone.objects.get(name="clay_v1_base").pk
+        )
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+
+    def test_a_later_step_redirects_to_the_first_missing_one(self, signed_in):
+        response = signed_in.get(_url("review"))
+        assert response.url == _url("setup")
+
+    def test_it_shows_field_errors_for_bad_parameters(self, signed_in, user):
+        dataset = make_dataset(user)
+        dataset.chips.create(chip_id="a", split="train")
+        dataset.chips.create(chip_id="b", split="train")
+        _setup(signed_in)
+        signed_in.post(_url("dataset"), _bands_post(dataset))
+
+        response = signed_in.post(
+            _url("parameters"), _parameters_post(lr="fast", max_epochs=0, batch_size=8)
+        )
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Enter a number." in html
+        assert "Ensure this value is greater than or equal to 1." in html
+        assert "The dataset has 2 training chips" in html
+
+    def test_it_refuses_another_users_private_dataset(self, signed_in, other_user):
+        private = make_dataset(other_user, name="Bob's chips")
+        _setup(signed_in)
+        html = signed_in.get(_url("dataset")).content.decode()
+        assert "Bob&#x27;s chips" not in html
+        response = signed_in.post(_url("dataset"), _bands_post(private))
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+
+    def test_it_needs_one_band_in_use(self, signed_in, user):
+        dataset = make_dataset(user)
+        _setup(signed_in)
+        data = _bands_post(dataset)
+        del data["band-0-use"], data["band-1-use"]
+        response = signed_in.post(_url("dataset"), data)
+        assert "Use at least one band." in response.content.decode()

@@ -1,0 +1,201 @@
+"""Training a tune with Lightning: the part of the job that needs TerraTorch."""
+
+import logging
+import time
+from pathlib import Path
+
+import lightning.pytorch as pl
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.loggers.logger import Logger
+
+from datasets.models import Chip, Dataset
+
+from . import factory
+from .models import Tune, TuneMetric
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_SECONDS = 1.0
+
+
+def train(tune: Tune) -> None:
+    _check_dataset(tune)
+    params = tune.parameters
+    pl.seed_everything(params["seed"], workers=True)
+
+    pretrained, weights_path, source = _weights(tune)
+    Tune.objects.filter(pk=tune.pk).update(
+        weights_source=source, max_epochs=params["max_epochs"]
+    )
+    logger.info("Tune %s backbone weights: %s", tune.pk, source)
+
+    datamodule = factory.build_datamodule(tune)
+    task = factory.build_task(tune, pretrained=pretrained, weights_path=weights_path)
+    _check_pairing(datamodule)
+
+    checkpoint = ModelCheckpoint(
+        dirpath=tune.checkpoint_path.parent,
+        filename=tune.checkpoint_path.stem,
+        monitor="val/loss",
+        mode="min",
+        save_top_k=1,
+        enable_version_counter=False,
+    )
+    callbacks = [checkpoint, ProgressCallback(tune.pk)]
+    if params["early_stopping_patience"]:
+        callbacks.append(
+            EarlyStopping(
+                monitor="val/loss", patience=params["early_stopping_patience"]
+            )
+        )
+    trainer = pl.Trainer(
+        accelerator="auto",
+        devices=1,
+        max_epochs=params["max_epochs"],
+        precision=params["precision"],
+        callbacks=callbacks,
+        logger=MetricsLogger(tune.pk),
+        default_root_dir=str(tune.folder),
+        enable_progress_bar=False,
+        enable_model_summary=True,
+        log_every_n_steps=1,
+        num_sanity_val_steps=0,
+    )
+    trainer.fit(task, datamodule=datamodule)
+    if not tune.checkpoint_path.exists():
+        raise RuntimeError("Training ended without a checkpoint")
+    trainer.test(task, datamodule=datamodule, ckpt_path=str(tune.checkpoint_path))
+
+
+def _check_dataset(tune: Tune) -> None:
+    dataset = tune.dataset
+    if dataset.status != Dataset.Status.READY:
+        raise RuntimeError(
+            f"Dataset {dataset.name!r} is {dataset.status}, not ready: "
+            f"{dataset.status_message or 'onboard it first'}"
+        )
+    counts = {split: dataset.chips.filter(split=split).count() for split in Chip.Split}
+    logger.info(
+        "Dataset %s: %d train, %d val, %d test chips; %d excluded",
+        dataset.name,
+        counts[Chip.Split.TRAIN],
+        counts[Chip.Split.VAL],
+        counts[Chip.Split.TEST],
+        counts[Chip.Split.EXCLUDED],
+    )
+    for chip in dataset.chips.exclude(warning=""):
+        logger.warning("Chip %s (%s): %s", chip.chip_id, chip.split, chip.warning)
+
+
+def _check_pairing(datamodule) -> None:
+    """Fail early when an image and a label would be paired by position only.
+
+    TerraTorch pairs images and labels by sorted file order, silently.
+    """
+    for stage in ("fit", "test"):
+        datamodule.setup(stage)
+    for split in ("train", "val", "test"):
+        data = getattr(datamodule, f"{split}_dataset")
+        images = [Path(path).stem for path in data.image_files]
+        labels = [Path(path).stem for path in data.segmentation_mask_files]
+        if images != labels:
+            raise RuntimeError(
+                f"The {split} images and labels do not pair one to one: "
+                f"{sorted(set(images) ^ set(labels))[:5]}"
+            )
+        if not images:
+            raise RuntimeError(f"The {split} split has no chips")
+
+
+def _weights(tune: Tune) -> tuple[bool, str, str]:
+    path = tune.backbone.weights_path
+    if path and Path(path).is_file():
+        return True, path, f"local file {path}"
+    return False, "", "none: random initialisation (no local weights registered)"
+
+
+def _metric_rows(tune_id: int, metrics: dict[str, float], epoch: int):
+    for key, value in metrics.items():
+        split, _, name = key.partition("/")
+        if split not in {"train", "val", "test"} or not name:
+            continue
+        yield TuneMetric(
+            tune_id=tune_id, epoch=epoch, split=split, name=name, value=float(value)
+        )
+
+
+class MetricsLogger(Logger):
+    """A Lightning logger that stores epoch metrics as TuneMetric rows."""
+
+    def __init__(self, tune_id: int) -> None:
+        super().__init__()
+        self.tune_id = tune_id
+
+    @property
+    def name(self) -> str:
+        return "studio"
+
+    @property
+    def version(self) -> int:
+        return self.tune_id
+
+    def log_hyperparams(self, params, *args, **kwargs) -> None:
+        pass  # the tune row already holds its parameters
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        # Step-level values are noise on an epoch chart; only epoch values and
+        # the test results are kept.
+        if "epoch" not in metrics and not any(k.startswith("test/") for k in metrics):
+            return
+        epoch = int(metrics.get("epoch", 0))
+        rows = [
+            row
+            for row in _metric_rows(self.tune_id, metrics, epoch)
+            if not row.name.endswith("_step")
+        ]
+        for row in rows:
+            row.name = row.name.removesuffix("_epoch")
+        TuneMetric.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["tune", "epoch", "split", "name"],
+            update_fields=["value"],
+        )
+        test = {f"{row.name}": row.value for row in rows if row.split == "test"}
+        if test:
+            tune = Tune.objects.get(pk=self.tune_id)
+            Tune.objects.filter(pk=self.tune_id).update(
+                test_metrics={**tune.test_metrics, **test}
+            )
+
+
+class ProgressCallback(Callback):
+    """Writes the epoch and step to the tune row, at most once a second."""
+
+    def __init__(self, tune_id: int) -> None:
+        self.tune_id = tune_id
+        self.last_write = 0.0
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        Tune.objects.filter(pk=self.tune_id).update(
+            epoch=trainer.current_epoch,
+            step=0,
+            steps_per_epoch=int(trainer.num_training_batches),
+        )
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        now = time.monotonic()
+        if now - self.last_write >= PROGRESS_INTERVAL_SECONDS:
+            self.last_write = now
+            Tune.objects.filter(pk=self.tune_id).update(step=batch_idx + 1)
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        Tune.objects.filter(pk=self.tune_id).update(
+            epoch=trainer.current_epoch + 1, step=0
+        )
+        logger.info(
+            "Tune %s epoch %d of %d done",
+            self.tune_id,
+            trainer.current_epoch + 1,
+            trainer.max_epochs,
+        )
