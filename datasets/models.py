@@ -84,6 +84,14 @@ class Dataset(models.Model):
     def log_path(self) -> Path:
         return self.folder / "onboarding.log"
 
+    def prepared_image(self, chip_id: str) -> Path:
+        # Images and labels share the chip id as their whole file name: the
+        # trainer pairs them by sorted file order, which then cannot differ.
+        return self.images_dir / f"{chip_id}.tif"
+
+    def prepared_label(self, chip_id: str) -> Path:
+        return self.labels_dir / f"{chip_id}.tif"
+
     def split_file(self, split: str) -> Path:
         return self.folder / "splits" / f"{split}.txt"
 

@@ -102,7 +102,10 @@ def _tune_log(path: Path):
     logging.captureWarnings(True)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("default")
+            # A library's deprecation notices say nothing about this tune.
+            warnings.simplefilter("once")
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
             yield
     finally:
         logging.captureWarnings(False)

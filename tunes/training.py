@@ -193,9 +193,16 @@ class ProgressCallback(Callback):
         Tune.objects.filter(pk=self.tune_id).update(
             epoch=trainer.current_epoch + 1, step=0
         )
+        shown = ("train/loss", "val/loss", "val/mIoU", "val/RMSE")
+        values = ", ".join(
+            f"{key} {float(trainer.callback_metrics[key]):.4f}"
+            for key in shown
+            if key in trainer.callback_metrics
+        )
         logger.info(
-            "Tune %s epoch %d of %d done",
+            "Tune %s epoch %d of %d done: %s",
             self.tune_id,
             trainer.current_epoch + 1,
             trainer.max_epochs,
+            values,
         )
