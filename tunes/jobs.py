@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 from django_q.tasks import async_task
 
+from .lifecycle import move
 from .models import Tune
 
 logger = logging.getLogger(__name__)
@@ -31,9 +31,8 @@ CAPTURED_LOGGERS = [
 
 def queue_tune(tune: Tune) -> None:
     """Queue a pending tune once the current transaction commits."""
-    Tune.objects.filter(pk=tune.pk, status=Tune.Status.PENDING).update(
-        status=Tune.Status.QUEUED
-    )
+    if not move(tune.pk, [Tune.Status.PENDING], Tune.Status.QUEUED):
+        return
     tune.status = Tune.Status.QUEUED
 
     def enqueue() -> None:
@@ -45,10 +44,7 @@ def queue_tune(tune: Tune) -> None:
 
 def run_tune(tune_id: int) -> None:
     """Train one tune. Running it twice is harmless: only a queued tune starts."""
-    claimed = Tune.objects.filter(pk=tune_id, status=Tune.Status.QUEUED).update(
-        status=Tune.Status.RUNNING, started=timezone.now(), status_message=""
-    )
-    if not claimed:
+    if not move(tune_id, [Tune.Status.QUEUED], Tune.Status.RUNNING):
         logger.info("Tune %s is not queued any more; nothing to do", tune_id)
         return
 
@@ -80,9 +76,7 @@ def run_tune(tune_id: int) -> None:
 
 
 def _finish(tune: Tune, status: str, message: str) -> None:
-    Tune.objects.filter(pk=tune.pk, status=Tune.Status.RUNNING).update(
-        status=status, status_message=message, finished=timezone.now()
-    )
+    move(tune.pk, [Tune.Status.RUNNING], status, message)
 
 
 @contextmanager

@@ -107,9 +107,19 @@ class Tune(models.Model):
     steps_per_epoch = models.PositiveIntegerField(default=0)
     test_metrics = models.JSONField(default=dict, blank=True)
 
+    # A complete TerraTorch config given through the API instead of a
+    # template's parameters; empty for tunes made from a template.
+    custom_config = models.JSONField(default=dict, blank=True)
+    # Data source, bands, label categories and layers the lab uses for this
+    # tune's inference runs, saved from the "Try in Lab" dialog.
+    lab_config = models.JSONField(default=dict, blank=True)
+
     created = models.DateTimeField(default=timezone.now)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Written by the worker while it trains; a running tune whose heartbeat
+    # stops was lost with its worker.
+    heartbeat = models.DateTimeField(null=True, blank=True)
 
     objects = TuneQuerySet.as_manager()
 
@@ -169,3 +179,18 @@ class TuneMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.split}/{self.name}@{self.epoch}={self.value:.4g}"
+
+
+class TuneEvent(models.Model):
+    """A change of a tune's status, with when and why."""
+
+    tune = models.ForeignKey(Tune, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=Tune.Status.choices)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tune_id} {self.status} at {self.created:%Y-%m-%d %H:%M:%S}"
