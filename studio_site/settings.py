@@ -98,6 +98,9 @@ DATABASES = {
         # The worker and the web server write to the same file; wait for the
         # other's lock instead of failing at once.
         "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+        # A file, not memory, so that tests can start a real worker process
+        # on the test database.
+        "TEST": {"NAME": str(STORAGE_ROOT / "test.sqlite3")},
     }
 }
 
@@ -134,6 +137,10 @@ SAMPLE_DATA_DIR = BASE_DIR / "sample_data"
 # delay is longer still so that the broker never hands a running tune to a
 # second worker. The tune row is claimed with a conditional update as well.
 TUNE_TIMEOUT_SECONDS = env_int("STUDIO_TUNE_TIMEOUT_SECONDS", 48 * 3600)
+# A running tune stamps its row this often; one silent for the timeout is
+# marked failed (its worker was killed or its machine restarted).
+TUNE_HEARTBEAT_SECONDS = env_int("STUDIO_TUNE_HEARTBEAT_SECONDS", 10)
+TUNE_HEARTBEAT_TIMEOUT_SECONDS = env_int("STUDIO_TUNE_HEARTBEAT_TIMEOUT_SECONDS", 120)
 Q_CLUSTER = {
     "name": "studio",
     "orm": "default",

@@ -16,3 +16,18 @@ def _seed_catalog(sender, **kwargs) -> None:
     from .models import Backbone, Template
 
     sync_catalog(Backbone, Template)
+    _schedule_lost_tune_check()
+
+
+def _schedule_lost_tune_check() -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name="Fail tunes whose worker was lost",
+        defaults={
+            "func": "tunes.jobs.fail_lost_tunes",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )

@@ -6,12 +6,17 @@ process, so later tunes start at once, and the web server never imports it.
 """
 
 import logging
+import shutil
+import threading
 import traceback
 import warnings
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from .lifecycle import move
@@ -52,7 +57,7 @@ def run_tune(tune_id: int) -> None:
         pk=tune_id
     )
     tune.folder.mkdir(parents=True, exist_ok=True)
-    with _tune_log(tune.log_path):
+    with _tune_log(tune.log_path), _heartbeat(tune):
         logger.info(
             "Tune %s started: %s of %s on %s",
             tune.pk,
@@ -60,10 +65,12 @@ def run_tune(tune_id: int) -> None:
             tune.backbone.name,
             tune.dataset.name,
         )
-        try:
-            from .training import train
+        from .training import TuneCancelled, train
 
+        try:
             train(tune)
+        except TuneCancelled:
+            logger.info("Tune %s cancelled; training stopped", tune.pk)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             logger.error(
@@ -75,8 +82,110 @@ def run_tune(tune_id: int) -> None:
             _finish(tune, Tune.Status.FINISHED, "")
 
 
+def cancel_tune(tune: Tune) -> bool:
+    """Cancel a queued or running tune; a running one stops within seconds."""
+    cancelled = move(
+        tune.pk,
+        [Tune.Status.PENDING, Tune.Status.QUEUED, Tune.Status.RUNNING],
+        Tune.Status.CANCELLED,
+        "Cancelled by a person",
+    )
+    if cancelled:
+        logger.info("Tune %s cancelled", tune.pk)
+    return cancelled
+
+
+def retry_tune(tune: Tune) -> bool:
+    """Queue a failed or cancelled tune again, from scratch."""
+    retried = move(
+        tune.pk,
+        [Tune.Status.FAILED, Tune.Status.CANCELLED],
+        Tune.Status.PENDING,
+        "Retried",
+        epoch=0,
+        step=0,
+        started=None,
+        finished=None,
+        heartbeat=None,
+        test_metrics={},
+    )
+    if not retried:
+        return False
+    tune.metrics.all().delete()
+    tune.checkpoint_path.unlink(missing_ok=True)
+    queue_tune(tune)
+    return True
+
+
+def delete_tune(tune: Tune) -> None:
+    """Cancel the tune if it is still going, then remove it and its files.
+
+    Inference runs made with it stay in history: they point at no tune then.
+    """
+    cancel_tune(tune)
+    tune_id, folder = tune.pk, tune.folder
+    tune.delete()
+    shutil.rmtree(folder, ignore_errors=True)
+    logger.info("Tune %s deleted with its files", tune_id)
+
+
+def fail_lost_tunes() -> int:
+    """Fail running tunes whose worker stopped sending heartbeats.
+
+    Scheduled every minute on the worker queue. A worker that is killed, runs
+    out of memory or loses its machine cannot say so itself.
+    """
+    timeout = settings.TUNE_HEARTBEAT_TIMEOUT_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=timeout)
+    lost = 0
+    for tune in Tune.objects.filter(status=Tune.Status.RUNNING, heartbeat__lt=cutoff):
+        reason = (
+            f"The worker stopped responding: no heartbeat for over {timeout} s "
+            "(killed, out of memory, or its machine restarted). Retry the tune."
+        )
+        if move(
+            tune.pk,
+            [Tune.Status.RUNNING],
+            Tune.Status.FAILED,
+            reason,
+            where={"heartbeat": tune.heartbeat},
+        ):
+            lost += 1
+            logger.warning("Tune %s failed: %s", tune.pk, reason)
+            with tune.log_path.open("a") as log:
+                log.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} ERROR {reason}\n")
+    return lost
+
+
 def _finish(tune: Tune, status: str, message: str) -> None:
-    move(tune.pk, [Tune.Status.RUNNING], status, message)
+    # Only this run's outcome counts: a cancel or the heartbeat check may
+    # have ended the tune already.
+    move(
+        tune.pk, [Tune.Status.RUNNING], status, message, where={"started": tune.started}
+    )
+
+
+@contextmanager
+def _heartbeat(tune: Tune):
+    """Stamp the tune from a thread while this process lives."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(settings.TUNE_HEARTBEAT_SECONDS):
+            Tune.objects.filter(
+                pk=tune.pk, status=Tune.Status.RUNNING, started=tune.started
+            ).update(heartbeat=timezone.now())
+        connection.close()
+
+    thread = threading.Thread(
+        target=beat, name=f"tune-{tune.pk}-heartbeat", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 @contextmanager

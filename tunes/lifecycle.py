@@ -21,9 +21,13 @@ def move(
     expected: Iterable[str],
     status: str,
     message: str = "",
+    where: dict | None = None,
     **fields,
 ) -> bool:
-    """Move a tune to ``status`` if it is in one of ``expected``; True if it moved."""
+    """Move a tune to ``status`` if it is in one of ``expected``; True if it moved.
+
+    ``where`` narrows the update further, e.g. to the run a worker started.
+    """
     now = timezone.now()
     if status == Tune.Status.RUNNING:
         fields.setdefault("started", now)
@@ -31,9 +35,9 @@ def move(
     if status in Tune.FINAL_STATUSES:
         fields.setdefault("finished", now)
     with transaction.atomic():
-        moved = Tune.objects.filter(pk=tune_id, status__in=list(expected)).update(
-            status=status, status_message=message, **fields
-        )
+        moved = Tune.objects.filter(
+            pk=tune_id, status__in=list(expected), **(where or {})
+        ).update(status=status, status_message=message, **fields)
         if moved:
             TuneEvent.objects.create(
                 tune_id=tune_id, status=status, message=message, created=now

@@ -41,7 +41,7 @@ def train(tune: Tune) -> None:
         save_top_k=1,
         enable_version_counter=False,
     )
-    callbacks = [checkpoint, ProgressCallback(tune.pk)]
+    callbacks = [checkpoint, ProgressCallback(tune.pk, tune.started)]
     if params["early_stopping_patience"]:
         callbacks.append(
             EarlyStopping(
@@ -169,12 +169,36 @@ class MetricsLogger(Logger):
             )
 
 
-class ProgressCallback(Callback):
-    """Writes the epoch and step to the tune row, at most once a second."""
+class TuneCancelled(Exception):
+    """The tune stopped being this run's: cancelled, or taken by a retry."""
 
-    def __init__(self, tune_id: int) -> None:
+
+class ProgressCallback(Callback):
+    """Writes the epoch and step to the tune row, at most once a second.
+
+    At the same moments it checks that the tune is still running as this run
+    started it, and stops training at once when it is not (a person cancelled
+    it).
+    """
+
+    def __init__(self, tune_id: int, started) -> None:
         self.tune_id = tune_id
+        self.started = started
         self.last_write = 0.0
+
+    def _check_still_running(self) -> None:
+        if not Tune.objects.filter(
+            pk=self.tune_id, status=Tune.Status.RUNNING, started=self.started
+        ).exists():
+            raise TuneCancelled(f"Tune {self.tune_id} is no longer running")
+
+    def on_validation_batch_end(self, trainer, *args, **kwargs) -> None:
+        now = time.monotonic()
+        if now - self.last_write >= PROGRESS_INTERVAL_SECONDS:
+            self.last_write = now
+            self._check_still_running()
+
+    on_test_batch_end = on_validation_batch_end
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
         Tune.objects.filter(pk=self.tune_id).update(
@@ -187,6 +211,7 @@ class ProgressCallback(Callback):
         now = time.monotonic()
         if now - self.last_write >= PROGRESS_INTERVAL_SECONDS:
             self.last_write = now
+            self._check_still_running()
             Tune.objects.filter(pk=self.tune_id).update(step=batch_idx + 1)
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:

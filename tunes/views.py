@@ -8,13 +8,16 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from datasets.models import Dataset
 
-from . import charts
+from . import charts, jobs
 from .forms import BandFormSet, DatasetForm, SetupForm, band_initial
-from .jobs import queue_tune
 from .models import Backbone, Template, Tune
 from .parameters import ParametersForm, defaults
 
@@ -106,6 +109,7 @@ def show_tune(request: HttpRequest, tune_id: int) -> HttpResponse:
         "tune": tune,
         "charts": charts.epoch_charts(tune),
         "test_metrics": sorted(tune.test_metrics.items()),
+        "class_scores": _class_scores(tune),
         "chips": _dataset_chip_counts(tune.dataset),
     }
     if request.htmx:
@@ -127,6 +131,59 @@ def show_tune_card(request: HttpRequest, tune_id: int) -> HttpResponse:
     return response
 
 
+@require_POST
+def cancel_tune(request: HttpRequest, tune_id: int) -> HttpResponse:
+    tune = _get_tune_for_user(request, tune_id, owned=True)
+    if jobs.cancel_tune(tune):
+        messages.success(request, f"Tune “{tune.name}” was cancelled.")
+    else:
+        messages.error(request, f"Tune “{tune.name}” has already ended.")
+    return _redirect(request, tune.get_absolute_url())
+
+
+@require_POST
+def retry_tune(request: HttpRequest, tune_id: int) -> HttpResponse:
+    tune = _get_tune_for_user(request, tune_id, owned=True)
+    with transaction.atomic():
+        retried = jobs.retry_tune(tune)
+    if retried:
+        messages.success(request, f"Tune “{tune.name}” was queued again.")
+    else:
+        messages.error(request, "Only a failed or cancelled tune can be retried.")
+    return _redirect(request, tune.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def delete_tune(request: HttpRequest, tune_id: int) -> HttpResponse:
+    tune = _get_tune_for_user(request, tune_id, owned=True)
+    if request.method == "GET":
+        template = "tunes/delete_tune.html"
+        if request.htmx:
+            template += "#confirm"
+        return render(request, template, {"tune": tune})
+
+    jobs.delete_tune(tune)
+    messages.success(request, f"Tune “{tune.name}” was deleted.")
+    return _redirect(request, reverse("tunes:list_models"))
+
+
+@require_POST
+def duplicate_tune(request: HttpRequest, tune_id: int) -> HttpResponse:
+    """Open the wizard filled in from another tune, under a new name."""
+    tune = _get_tune_for_user(request, tune_id)
+    draft = {
+        "name": f"Copy of {tune.name}"[:200],
+        "description": tune.description,
+        "template": tune.template_id,
+        "backbone": tune.backbone_id,
+        "parameters": tune.parameters,
+    }
+    if Dataset.objects.visible_to(request.user).filter(pk=tune.dataset_id).exists():
+        draft.update(dataset=tune.dataset_id, bands=tune.bands)
+    request.session[DRAFT_KEY] = draft
+    return _redirect(request, reverse("tunes:edit_draft", args=["setup"]))
+
+
 @require_GET
 def download_log(request: HttpRequest, tune_id: int) -> FileResponse:
     tune = _get_tune_for_user(request, tune_id)
@@ -140,13 +197,25 @@ def download_log(request: HttpRequest, tune_id: int) -> FileResponse:
     )
 
 
-def _get_tune_for_user(request: HttpRequest, tune_id: int) -> Tune:
-    return get_object_or_404(
-        Tune.objects.visible_to(request.user).select_related(
-            "template", "backbone", "dataset"
-        ),
-        pk=tune_id,
+def _get_tune_for_user(request: HttpRequest, tune_id: int, owned=False) -> Tune:
+    """The tune if the user may see it (or, with ``owned``, change it); else 404."""
+    tunes = (
+        Tune.objects.filter(owner=request.user)
+        if owned
+        else Tune.objects.visible_to(request.user)
     )
+    return get_object_or_404(
+        tunes.select_related("template", "backbone", "dataset"), pk=tune_id
+    )
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect that htmx follows with a full page load."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def _first_missing_step(draft: dict[str, Any]) -> str | None:
@@ -292,17 +361,12 @@ def _review_step(request: HttpRequest, draft: dict[str, Any]):
                 parameters=draft["parameters"],
                 bands=draft["bands"],
             )
-            queue_tune(tune)
+            jobs.queue_tune(tune)
         request.session.pop(DRAFT_KEY, None)
         messages.success(
             request, f"Tune “{tune.name}” was submitted. Follow its status below."
         )
-        url = reverse("tunes:list_models")
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        return _redirect(request, reverse("tunes:list_models"))
 
     specs = {spec["name"]: spec for spec in template.parameters}
     parameters = [
@@ -317,6 +381,20 @@ def _review_step(request: HttpRequest, draft: dict[str, Any]):
         "parameters": parameters,
         "parameters_json": json.dumps(draft["parameters"], indent=2),
     }
+
+
+def _class_scores(tune: Tune) -> list[tuple[str, float | None, float | None]]:
+    """Test IoU and accuracy per label category, as TerraTorch names them."""
+    scores = tune.test_metrics
+    return [
+        (
+            category.name,
+            scores.get(f"IoU_{category.name}"),
+            scores.get(f"Class_Accuracy_{category.name}"),
+        )
+        for category in tune.dataset.label_categories.all()
+        if f"IoU_{category.name}" in scores
+    ]
 
 
 def _dataset_chip_counts(dataset: Dataset) -> dict[str, int]:

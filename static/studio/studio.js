@@ -63,3 +63,14 @@
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
 })();
+
+// A link marked data-close-dialog closes the dialog it sits in instead of
+// leaving the page.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("[data-close-dialog]");
+  var dialog = link && link.closest("dialog");
+  if (dialog) {
+    event.preventDefault();
+    dialog.close();
+  }
+});
