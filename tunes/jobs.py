@@ -36,7 +36,10 @@ CAPTURED_LOGGERS = [
 
 def queue_tune(tune: Tune) -> None:
     """Queue a pending tune once the current transaction commits."""
-    if not move(tune.pk, [Tune.Status.PENDING], Tune.Status.QUEUED):
+    max_epochs = tune.parameters.get("max_epochs", 0)
+    if not move(
+        tune.pk, [Tune.Status.PENDING], Tune.Status.QUEUED, max_epochs=max_epochs
+    ):
         return
     tune.status = Tune.Status.QUEUED
 
@@ -152,6 +155,7 @@ def fail_lost_tunes() -> int:
         ):
             lost += 1
             logger.warning("Tune %s failed: %s", tune.pk, reason)
+            tune.folder.mkdir(parents=True, exist_ok=True)
             with tune.log_path.open("a") as log:
                 log.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} ERROR {reason}\n")
     return lost
