@@ -12,6 +12,9 @@ def storage_root(tmp_path, settings):
     """Every test writes datasets, tunes and logs under its own folder."""
     settings.STORAGE_ROOT = tmp_path / "storage"
     settings.STORAGE_ROOT.mkdir()
+    # A tune trained inside a test holds the test's transaction open, which a
+    # heartbeat from another thread would wait on; worker tests set their own.
+    settings.TUNE_HEARTBEAT_SECONDS = 3600
     return settings.STORAGE_ROOT
 
 

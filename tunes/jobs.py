@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -176,9 +176,13 @@ def _heartbeat(tune: Tune):
 
     def beat() -> None:
         while not stop.wait(settings.TUNE_HEARTBEAT_SECONDS):
-            Tune.objects.filter(
-                pk=tune.pk, status=Tune.Status.RUNNING, started=tune.started
-            ).update(heartbeat=timezone.now())
+            try:
+                Tune.objects.filter(
+                    pk=tune.pk, status=Tune.Status.RUNNING, started=tune.started
+                ).update(heartbeat=timezone.now())
+            except DatabaseError as exc:
+                # A busy database skips one beat; the timeout allows many.
+                logger.warning("Tune %s heartbeat not written: %s", tune.pk, exc)
         connection.close()
 
     thread = threading.Thread(
