@@ -7,6 +7,18 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """A test database file of this run's own, so that runs side by side and
+    worker processes started by tests each find the right one."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def storage_root(tmp_path, settings):
     """Every test writes datasets, tunes and logs under its own folder."""

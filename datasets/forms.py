@@ -21,8 +21,9 @@ class DatasetForm(forms.ModelForm):
     bands = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "VV\nVH"}),
         help_text=(
-            "One band a line, in the order of the image file: NAME or "
-            "NAME:SCALE, e.g. B04:0.0001."
+            "One band a line, in the order of the image file: NAME, NAME:SCALE "
+            "or NAME:SCALE:R|G|B to show it as a display channel, e.g. "
+            "B04:0.0001:R."
         ),
     )
     categories = forms.CharField(
@@ -32,7 +33,9 @@ class DatasetForm(forms.ModelForm):
             attrs={"rows": 4, "placeholder": "0:dry:#a6761d\n1:water:#1f78b4"}
         ),
         help_text=(
-            "One a line: VALUE:NAME or VALUE:NAME:#rrggbb. Leave empty for regression."
+            "One a line: VALUE:NAME, optionally :#rrggbb, :OPACITY (0 to 1) and "
+            ":WEIGHT in the loss, e.g. 1:water:#1f78b4:0.8. Leave empty for "
+            "regression."
         ),
     )
 
@@ -42,17 +45,29 @@ class DatasetForm(forms.ModelForm):
             "name",
             "description",
             "task_type",
+            "source_name",
+            "source_collection",
             "image_suffix",
             "label_suffix",
             "label_nodata",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"label_nodata": "Label no-data value"}
+        labels = {
+            "label_nodata": "Label no-data value",
+            "source_name": "Data source",
+            "source_collection": "Collection",
+        }
+        help_texts = {
+            "source_name": "Where the imagery came from, e.g. Sentinel-1 GRD.",
+            "source_collection": "The collection the lab fetches, e.g. sentinel-1-grd.",
+        }
 
     field_order = [
         "name",
         "description",
         "task_type",
+        "source_name",
+        "source_collection",
         "archive",
         "image_suffix",
         "label_suffix",

@@ -35,33 +35,42 @@ class CategorySpec:
     name: str
     colour: str
     opacity: float = 1.0
+    weight: float = 1.0
 
 
 def parse_band(text: str) -> BandSpec:
-    """Parse "NAME" or "NAME:SCALE", e.g. "B04:0.0001"."""
-    name, _, scale = text.strip().partition(":")
-    name = name.strip()
+    """Parse "NAME", "NAME:SCALE" or "NAME:SCALE:R|G|B", e.g. "B04:0.0001:R"."""
+    parts = [part.strip() for part in text.strip().split(":")]
+    name = parts[0]
     if not name:
-        raise ValueError(f'"{text}": a band needs a name, as NAME or NAME:SCALE')
+        raise ValueError(f'"{text}": a band needs a name')
+    if len(parts) > 3:
+        raise ValueError(
+            f'"{text}": write a band as NAME, NAME:SCALE or NAME:SCALE:R|G|B'
+        )
     if len(name) > 50:
         raise ValueError(f'"{text}": a band name has at most 50 characters')
-    if not scale.strip():
-        return BandSpec(name)
-    try:
-        factor = float(scale)
-    except ValueError:
-        raise ValueError(f'"{text}": the scaling factor must be a number') from None
-    if not math.isfinite(factor) or factor == 0:
-        raise ValueError(f'"{text}": the scaling factor must be a non-zero number')
-    return BandSpec(name, factor)
+    factor = 1.0
+    if len(parts) > 1 and parts[1]:
+        try:
+            factor = float(parts[1])
+        except ValueError:
+            raise ValueError(f'"{text}": the scaling factor must be a number') from None
+        if not math.isfinite(factor) or factor == 0:
+            raise ValueError(f'"{text}": the scaling factor must be a non-zero number')
+    rgb = parts[2].upper() if len(parts) == 3 else ""
+    if rgb not in {"", "R", "G", "B"}:
+        raise ValueError(f'"{text}": the display channel must be R, G or B')
+    return BandSpec(name, factor, rgb)
 
 
 def parse_category(text: str, position: int = 0) -> CategorySpec:
-    """Parse "VALUE:NAME" or "VALUE:NAME:#rrggbb", e.g. "1:water:#1f78b4"."""
+    """Parse "VALUE:NAME[:#rrggbb[:OPACITY[:WEIGHT]]]", e.g. "1:water:#1f78b4:0.8"."""
     parts = [part.strip() for part in text.strip().split(":")]
-    if len(parts) not in (2, 3) or not parts[1]:
+    if not 2 <= len(parts) <= 5 or not parts[1]:
         raise ValueError(
-            f'"{text}": write a category as VALUE:NAME or VALUE:NAME:#rrggbb'
+            f'"{text}": write a category as VALUE:NAME, optionally followed by '
+            ":#rrggbb, :OPACITY and :WEIGHT"
         )
     try:
         value = int(parts[0])
@@ -69,10 +78,30 @@ def parse_category(text: str, position: int = 0) -> CategorySpec:
         raise ValueError(f'"{text}": the value must be a whole number') from None
     if len(parts[1]) > 100:
         raise ValueError(f'"{text}": a category name has at most 100 characters')
-    colour = parts[2] if len(parts) == 3 else PALETTE[position % len(PALETTE)]
+    colour = (
+        parts[2] if len(parts) > 2 and parts[2] else PALETTE[position % len(PALETTE)]
+    )
     if not COLOUR.match(colour):
         raise ValueError(f'"{text}": the colour must look like #1f78b4')
-    return CategorySpec(value, parts[1], colour.lower())
+    opacity = _number(text, parts, 3, "opacity", 1.0)
+    if not 0 <= opacity <= 1:
+        raise ValueError(f'"{text}": the opacity goes from 0 to 1')
+    weight = _number(text, parts, 4, "weight", 1.0)
+    if weight < 0:
+        raise ValueError(f'"{text}": the weight cannot be negative')
+    return CategorySpec(value, parts[1], colour.lower(), opacity, weight)
+
+
+def _number(text: str, parts: list[str], position: int, what: str, default: float):
+    if len(parts) <= position or not parts[position]:
+        return default
+    try:
+        number = float(parts[position])
+    except ValueError:
+        raise ValueError(f'"{text}": the {what} must be a number') from None
+    if not math.isfinite(number):
+        raise ValueError(f'"{text}": the {what} must be a number')
+    return number
 
 
 def parse_lines(text: str) -> list[str]:
@@ -146,6 +175,7 @@ def save_dataset(
             name=category.name,
             colour=category.colour,
             opacity=category.opacity,
+            weight=category.weight,
         )
         for category in categories
     )

@@ -44,16 +44,18 @@ class Command(BaseCommand):
             "--band",
             action="append",
             default=[],
-            metavar="NAME[:SCALE]",
+            metavar="NAME[:SCALE[:R|G|B]]",
             help="A band, in image order; repeat for each band. SCALE multiplies "
-            "its values (default 1), e.g. B04:0.0001.",
+            "its values (default 1); R, G or B makes it a display channel, e.g. "
+            "B04:0.0001:R.",
         )
         parser.add_argument(
             "--category",
             action="append",
             default=[],
-            metavar="VALUE:NAME[:#COLOUR]",
-            help="A label category of a segmentation dataset; repeat for each.",
+            metavar="VALUE:NAME[:#COLOUR[:OPACITY[:WEIGHT]]]",
+            help="A label category of a segmentation dataset; repeat for each. "
+            "OPACITY (0 to 1) is how the lab draws it, WEIGHT its weight in the loss.",
         )
         parser.add_argument(
             "--task-type",
