@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format clean
+.PHONY: run test install browser lint format clean
 
 install: $(STAMP)
 
@@ -23,8 +23,15 @@ run: install
 	$(PY) manage.py ensure_local_account
 	./scripts/serve.sh
 
-test: install
+test: install browser
 	$(PY) -m pytest
+
+# The browser tests drive Debian's Chromium: no browser download works here.
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	}
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,14 @@
 """Shared test personas and a storage root of the test's own."""
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent
 SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 
 
@@ -76,3 +81,55 @@ def flood_dataset(db, user):
     dataset.refresh_from_db()
     assert dataset.status == Dataset.Status.READY, dataset.status_message
     return dataset
+
+
+@pytest.fixture
+def start_worker(storage_root):
+    """Start `manage.py qcluster` on the test database; kill it afterwards."""
+    workers = []
+
+    from django.conf import settings
+    from django.db import connection
+
+    def start() -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "STUDIO_DATABASE_PATH": connection.settings_dict["NAME"],
+            "STUDIO_STORAGE_ROOT": str(storage_root),
+            # Queued jobs are signed with the secret key.
+            "STUDIO_SECRET_KEY": settings.SECRET_KEY,
+            "STUDIO_TUNE_HEARTBEAT_SECONDS": "1",
+        }
+        log = (storage_root / f"worker-{len(workers)}.log").open("w")
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        _kill_worker(worker)
+
+
+@pytest.fixture
+def kill_worker():
+    return _kill_worker
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real imagery of ../shared/data (see its README)."""
+    return SHARED_DATA
+
+
+def _kill_worker(worker: subprocess.Popen) -> None:
+    """Kill a worker and every process it started, as an out-of-memory kill would."""
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)

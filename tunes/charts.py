@@ -47,9 +47,12 @@ def epoch_charts(tune: Tune) -> list[dict[str, str]]:
                         name=label,
                     )
                 )
+        last_epoch = max((x for trace in figure.data for x in trace.x), default=1)
         figure.update_layout(
             title=title,
             xaxis_title="Epoch",
+            # Whole epochs only: plotly would put ticks at 1.5 on a short run.
+            xaxis={"tick0": 1, "dtick": max(1, last_epoch // 10)},
             margin={"l": 50, "r": 20, "t": 40, "b": 40},
             legend={"orientation": "h", "y": -0.25},
             template="plotly_white",

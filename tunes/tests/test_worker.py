@@ -1,15 +1,9 @@
 """A real worker process (manage.py qcluster) training real tunes."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from tunes.jobs import fail_lost_tunes, queue_tune, retry_tune
@@ -19,45 +13,7 @@ from .factories import make_tune
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 LONG = {"max_epochs": 200, "crop_size": 64, "batch_size": 2, "lr": 1e-3}
-
-
-@pytest.fixture
-def start_worker(storage_root):
-    """Start `manage.py qcluster` on the test database; kill it afterwards."""
-    workers = []
-
-    def start() -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "STUDIO_DATABASE_PATH": connection.settings_dict["NAME"],
-            "STUDIO_STORAGE_ROOT": str(storage_root),
-            # Queued jobs are signed with the secret key.
-            "STUDIO_SECRET_KEY": settings.SECRET_KEY,
-            "STUDIO_TUNE_HEARTBEAT_SECONDS": "1",
-        }
-        log = (storage_root / f"worker-{len(workers)}.log").open("w")
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        _kill(worker)
-
-
-def _kill(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
 
 
 def _wait_for(tune: Tune, check, timeout: float = 60) -> Tune:
@@ -79,14 +35,14 @@ def _long_tune(user, dataset) -> Tune:
 
 class TestWorker:
     def test_a_killed_worker_fails_the_tune_and_a_retry_finishes(
-        self, user, flood_dataset, start_worker
+        self, user, flood_dataset, start_worker, kill_worker
     ):
         tune = _long_tune(user, flood_dataset)
         worker = start_worker()
         queue_tune(tune)
         _wait_for(tune, lambda t: t.status == Tune.Status.RUNNING and t.epoch >= 1)
 
-        _kill(worker)
+        kill_worker(worker)
         time.sleep(3)
         settings.TUNE_HEARTBEAT_TIMEOUT_SECONDS = 2
         assert fail_lost_tunes() == 1
