@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 
+from .jobs import CannotOnboard, queue_reonboarding
 from .models import Band, Chip, Dataset, LabelCategory
 
 
@@ -32,6 +34,18 @@ class DatasetAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     readonly_fields = ["created", "onboarded", "chip_height", "chip_width"]
     inlines = [BandInline, LabelCategoryInline]
+    actions = ["onboard_again"]
+
+    @admin.action(description="Onboard the selected datasets again")
+    def onboard_again(self, request, queryset):
+        for dataset in queryset:
+            try:
+                with transaction.atomic():
+                    queue_reonboarding(dataset)
+            except CannotOnboard as exc:
+                self.message_user(request, f"Not onboarded: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{dataset.name}: onboarding queued.")
 
 
 @admin.register(Chip)

@@ -50,6 +50,8 @@ class Dataset(models.Model):
         default=-1, help_text="Label value that means no data; ignored in the loss."
     )
     split_seed = models.IntegerField(default=0)
+    # The folder or zip the chips were onboarded from, to onboard them again.
+    source = models.CharField(max_length=500, blank=True)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -94,6 +96,10 @@ class Dataset(models.Model):
 
     def split_file(self, split: str) -> Path:
         return self.folder / "splits" / f"{split}.txt"
+
+    @property
+    def unpacked_dir(self) -> Path:
+        return self.folder / "source"
 
     @property
     def is_final(self) -> bool:

@@ -58,7 +58,12 @@ def onboard_dataset(dataset_id: int, source: str) -> None:
     claimed = Dataset.objects.filter(
         pk=dataset_id,
         status__in=[Dataset.Status.PENDING, Dataset.Status.FAILED],
-    ).update(status=Dataset.Status.ONBOARDING, status_message="", onboarded=None)
+    ).update(
+        status=Dataset.Status.ONBOARDING,
+        status_message="",
+        onboarded=None,
+        source=str(source),
+    )
     if not claimed:
         logger.info(
             "Onboarding of dataset %s skipped: it is not pending or failed",
@@ -185,7 +190,7 @@ def _onboard(dataset: Dataset, source: Path, log: OnboardingLog) -> str:
     }
     log.info(f"Onboarding dataset {dataset.pk} ({dataset.name}) from {source}")
     _check_definition(dataset, bands, categories)
-    _clear_previous_run(dataset)
+    _clear_previous_run(dataset, source)
 
     root = _unpacked_source(dataset, source, log)
     checks = _find_chips(dataset, root, log)
@@ -306,14 +311,17 @@ def _check_definition(
             )
 
 
-def _clear_previous_run(dataset: Dataset) -> None:
-    # A failed run may have left files and rows behind; a rerun starts clean.
-    for folder in (
+def _clear_previous_run(dataset: Dataset, source: Path) -> None:
+    # A failed run may have left files and rows behind; a rerun starts clean,
+    # except for the unpacked chips when they are what this run reads.
+    folders = [
         dataset.images_dir,
         dataset.labels_dir,
         dataset.split_file("train").parent,
-        dataset.folder / "source",
-    ):
+    ]
+    if source.resolve() != dataset.unpacked_dir.resolve():
+        folders.append(dataset.unpacked_dir)
+    for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     Chip.objects.filter(dataset=dataset).delete()
     dataset.bands.update(mean=None, std=None)
@@ -324,7 +332,7 @@ def _unpacked_source(dataset: Dataset, source: Path, log: OnboardingLog) -> Path
         return source
     if not source.is_file():
         raise OnboardingError(f"The source {source} does not exist.")
-    destination = dataset.folder / "source"
+    destination = dataset.unpacked_dir
     log.info(f"Unpacking {source.name}")
     unpack_zip(source, destination)
     return destination
