@@ -20,6 +20,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_catalog
 	$(PY) manage.py seed_sample_dataset
+	$(PY) manage.py seed_sample_scenes
 	$(PY) manage.py ensure_local_account
 	./scripts/serve.sh
 

@@ -7,6 +7,10 @@ storage root under ``var/`` in the checkout.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,10 +95,40 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """Django's settings for a PostgreSQL URL.
+
+    postgres://USER:PASSWORD@HOST:PORT/NAME?sslmode=require: the query holds
+    libpq's connection options. A host written %2Fpath is a socket folder.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"STUDIO_DATABASE_URL must start with postgres://, not {parts.scheme}://"
+        )
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ImproperlyConfigured("STUDIO_DATABASE_URL names no database")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(parts.hostname or ""),
+        "PORT": str(parts.port or ""),
+        "OPTIONS": dict(parse_qsl(parts.query)),
+        # Web and worker processes keep their connection between requests
+        # and jobs, and check it before reuse.
+        "CONN_MAX_AGE": env_int("STUDIO_DATABASE_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def sqlite_database(path: str) -> dict[str, Any]:
+    return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env_str("STUDIO_DATABASE_PATH", str(STORAGE_ROOT / "studio.sqlite3")),
+        "NAME": path,
         # The worker and the web server write to the same file; wait for the
         # other's lock instead of failing at once.
         "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
@@ -102,6 +136,16 @@ DATABASES = {
         # on the test database.
         "TEST": {"NAME": str(STORAGE_ROOT / "test.sqlite3")},
     }
+
+
+# SQLite under the storage root, unless STUDIO_DATABASE_URL names a PostgreSQL
+# server: several web servers and worker machines need one.
+DATABASES = {
+    "default": database_from_url(os.environ["STUDIO_DATABASE_URL"])
+    if os.environ.get("STUDIO_DATABASE_URL")
+    else sqlite_database(
+        env_str("STUDIO_DATABASE_PATH", str(STORAGE_ROOT / "studio.sqlite3"))
+    )
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -132,6 +176,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SAMPLE_DATA_DIR = BASE_DIR / "sample_data"
+# A remote STAC API the lab may search for imagery, e.g. a public Sentinel-2
+# L2A catalogue; empty keeps the lab to the scenes registered on this server.
+# Only an operator sets it, so no person can point the worker at an address.
+LAB_STAC_API_URL = env_str("STUDIO_STAC_API_URL", "")
+# Backbone weights come from a file an operator registered, else from the
+# Hugging Face cache on this machine. Downloading from the hub is opt-in: the
+# studio runs where no network may be reached.
+WEIGHTS_FROM_HUB = env_bool("STUDIO_WEIGHTS_FROM_HUB", False)
+# Empty: the Hugging Face default (HF_HUB_CACHE, else ~/.cache/huggingface/hub).
+HUB_CACHE_DIR = env_str("STUDIO_HUB_CACHE_DIR", "")
 
 # A tune can train for hours: the queue's timeout is generous, and the retry
 # delay is longer still so that the broker never hands a running tune to a
@@ -141,10 +195,40 @@ TUNE_TIMEOUT_SECONDS = env_int("STUDIO_TUNE_TIMEOUT_SECONDS", 48 * 3600)
 # marked failed (its worker was killed or its machine restarted).
 TUNE_HEARTBEAT_SECONDS = env_int("STUDIO_TUNE_HEARTBEAT_SECONDS", 10)
 TUNE_HEARTBEAT_TIMEOUT_SECONDS = env_int("STUDIO_TUNE_HEARTBEAT_TIMEOUT_SECONDS", 120)
+
+
+def broker_from_url(url: str) -> dict[str, Any]:
+    """django-q2's broker: Redis for a redis:// URL, else the database itself."""
+    if not url:
+        return {"orm": "default"}
+    if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            "STUDIO_BROKER_URL must be a Redis URL (redis://, rediss:// or unix://)"
+        )
+    return {"redis": url}
+
+
+# Queues. Each worker process (`manage.py qcluster`) serves one queue, named by
+# STUDIO_WORKER_QUEUE; each kind of job goes to the queue its setting names. By
+# default there is one queue, "studio", which a laptop's single worker serves.
+# To give tunes to GPU machines, set STUDIO_TUNE_QUEUE=gpu everywhere and
+# STUDIO_WORKER_QUEUE=gpu on their workers. The default queue also runs the
+# scheduled checks (lost tunes), so one worker somewhere must serve it.
+DEFAULT_QUEUE = "studio"
+WORKER_QUEUE = env_str("STUDIO_WORKER_QUEUE", DEFAULT_QUEUE)
+TUNE_QUEUE = env_str("STUDIO_TUNE_QUEUE", DEFAULT_QUEUE)
+ONBOARDING_QUEUE = env_str("STUDIO_ONBOARDING_QUEUE", DEFAULT_QUEUE)
+INFERENCE_QUEUE = env_str("STUDIO_INFERENCE_QUEUE", DEFAULT_QUEUE)
 Q_CLUSTER = {
-    "name": "studio",
-    "orm": "default",
+    # The site's name: the same on every machine. Jobs are signed with it and
+    # the secret key, so every machine needs the same STUDIO_SECRET_KEY too.
+    "name": DEFAULT_QUEUE,
+    "cluster_name": WORKER_QUEUE,
+    **broker_from_url(env_str("STUDIO_BROKER_URL", "")),
     "workers": env_int("STUDIO_WORKERS", 1),
+    # A tune may start processes of its own: data loader workers, or one
+    # process per device when it trains on several.
+    "daemonize_workers": False,
     "timeout": TUNE_TIMEOUT_SECONDS,
     "retry": TUNE_TIMEOUT_SECONDS + 3600,
     "max_attempts": 1,
@@ -153,6 +237,16 @@ Q_CLUSTER = {
     "poll": 1,
     "label": "Worker queue",
 }
+
+# The Lightning devices a worker trains a tune on: by default one device of
+# whatever the machine has. STUDIO_TRAINER_DEVICES=4 (or a list, 0,2) with the
+# gpu accelerator spreads each tune over several GPUs of the machine; see
+# tunes.trainer_settings for the strategy. A precision set here overrides the
+# tune's own, e.g. bf16-mixed on GPUs that have it.
+TRAINER_ACCELERATOR = env_str("STUDIO_TRAINER_ACCELERATOR", "auto")
+TRAINER_DEVICES = env_str("STUDIO_TRAINER_DEVICES", "1")
+TRAINER_STRATEGY = env_str("STUDIO_TRAINER_STRATEGY", "auto")
+TRAINER_PRECISION = env_str("STUDIO_TRAINER_PRECISION", "")
 
 LOGGING = {
     "version": 1,

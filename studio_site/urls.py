@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("tunes.urls")),
     path("datasets/", include("datasets.urls")),
     path("lab/", include("lab.urls")),
+    path("api/", include("tunes.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,17 +8,34 @@ so a catalog edited here reaches an existing studio.
 from typing import Any
 
 HLS_BANDS = ["BLUE", "GREEN", "RED", "NIR_NARROW", "SWIR_1", "SWIR_2"]
-TERRAMIND_S2L2A_BANDS = [
-    "COASTAL_AEROSOL", "BLUE", "GREEN", "RED", "RED_EDGE_1", "RED_EDGE_2",
-    "RED_EDGE_3", "NIR_BROAD", "NIR_NARROW", "WATER_VAPOR", "SWIR_1", "SWIR_2",
-]  # fmt: skip
+# TerraMind takes each modality through its own patch embedding, so a native
+# band is named with its modality: "S2L2A:BLUE". A tune uses one modality.
+TERRAMIND_MODALITIES = {
+    "S2L2A": ["COASTAL_AEROSOL", "BLUE", "GREEN", "RED", "RED_EDGE_1",
+              "RED_EDGE_2", "RED_EDGE_3", "NIR_BROAD", "NIR_NARROW",
+              "WATER_VAPOR", "SWIR_1", "SWIR_2"],
+    "S2L1C": ["COASTAL_AEROSOL", "BLUE", "GREEN", "RED", "RED_EDGE_1",
+              "RED_EDGE_2", "RED_EDGE_3", "NIR_BROAD", "NIR_NARROW",
+              "WATER_VAPOR", "CIRRUS", "SWIR_1", "SWIR_2"],
+    "S1GRD": ["VV", "VH"],
+    "S1RTC": ["VV", "VH"],
+}  # fmt: skip
+TERRAMIND_BANDS = [
+    f"{modality}:{band}"
+    for modality, bands in TERRAMIND_MODALITIES.items()
+    for band in bands
+]
+# Clay embeds each band by its wavelength, looked up by these names; a name it
+# does not know gets wavelength 0 without a word, hence the mapping.
 CLAY_BANDS = ["blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir",
-              "nir08", "swir16", "swir22"]  # fmt: skip
+              "nir08", "swir16", "swir22", "vv", "vh"]  # fmt: skip
 
 BACKBONES: list[dict[str, Any]] = [
     {
         "name": "Prithvi_EO_V1_100M",
         "registry_name": "prithvi_eo_v1_100",
+        "hub_repo_id": "ibm-nasa-geospatial/Prithvi-EO-1.0-100M",
+        "hub_filename": "Prithvi_EO_V1_100M.pt",
         "family": "prithvi",
         "parameter_count": "100M",
         "native_bands": HLS_BANDS,
@@ -28,6 +45,8 @@ BACKBONES: list[dict[str, Any]] = [
     {
         "name": "Prithvi_EO_V2_300M",
         "registry_name": "prithvi_eo_v2_300",
+        "hub_repo_id": "ibm-nasa-geospatial/Prithvi-EO-2.0-300M",
+        "hub_filename": "Prithvi_EO_V2_300M.pt",
         "family": "prithvi",
         "parameter_count": "300M",
         "native_bands": HLS_BANDS,
@@ -36,6 +55,8 @@ BACKBONES: list[dict[str, Any]] = [
     {
         "name": "Prithvi_EO_V2_600M",
         "registry_name": "prithvi_eo_v2_600",
+        "hub_repo_id": "ibm-nasa-geospatial/Prithvi-EO-2.0-600M",
+        "hub_filename": "Prithvi_EO_V2_600M.pt",
         "family": "prithvi",
         "parameter_count": "600M",
         "native_bands": HLS_BANDS,
@@ -45,6 +66,8 @@ BACKBONES: list[dict[str, Any]] = [
     {
         "name": "Prithvi_EO_V2_600M_TL",
         "registry_name": "prithvi_eo_v2_600_tl",
+        "hub_repo_id": "ibm-nasa-geospatial/Prithvi-EO-2.0-600M-TL",
+        "hub_filename": "Prithvi_EO_V2_600M_TL.pt",
         "family": "prithvi",
         "parameter_count": "600M",
         "native_bands": HLS_BANDS,
@@ -53,9 +76,11 @@ BACKBONES: list[dict[str, Any]] = [
     {
         "name": "terramind_v1_base",
         "registry_name": "terramind_v1_base",
+        "hub_repo_id": "ibm-esa-geospatial/TerraMind-1.0-base",
+        "hub_filename": "TerraMind_v1_base.pt",
         "family": "terramind",
         "parameter_count": "90M",
-        "native_bands": TERRAMIND_S2L2A_BANDS,
+        "native_bands": TERRAMIND_BANDS,
         "description": "IBM/ESA TerraMind 1.0 base: an any-to-any generative "
         "model pretrained on nine modalities (Sentinel-1, Sentinel-2, DEM, land "
         "cover and more).",
@@ -63,14 +88,18 @@ BACKBONES: list[dict[str, Any]] = [
     {
         "name": "terramind_v1_large",
         "registry_name": "terramind_v1_large",
+        "hub_repo_id": "ibm-esa-geospatial/TerraMind-1.0-large",
+        "hub_filename": "TerraMind_v1_large.pt",
         "family": "terramind",
         "parameter_count": "300M",
-        "native_bands": TERRAMIND_S2L2A_BANDS,
+        "native_bands": TERRAMIND_BANDS,
         "description": "TerraMind 1.0 large.",
     },
     {
         "name": "clay_v1_base",
         "registry_name": "clay_v1_base",
+        "hub_repo_id": "made-with-clay/Clay-legacy",
+        "hub_filename": "v1/clay-v1-base.ckpt",
         "family": "clay",
         "parameter_count": "100M",
         "native_bands": CLAY_BANDS,
@@ -81,24 +110,31 @@ BACKBONES: list[dict[str, Any]] = [
         {
             "name": f"timm_resnet{depth}",
             "registry_name": f"timm_resnet{depth}",
+            "hub_repo_id": f"timm/resnet{depth}.{tag}",
+            "hub_filename": "model.safetensors",
             "family": "resnet",
             "parameter_count": size,
             "native_bands": [],
             "description": f"ResNet-{depth} from timm, a convolutional baseline "
             "that takes any number of bands.",
         }
-        for depth, size in [
-            (18, "11M"),
-            (34, "21M"),
-            (50, "25M"),
-            (101, "44M"),
-            (152, "60M"),
+        # timm's default pretrained tag of each depth.
+        for depth, size, tag in [
+            (18, "11M", "a1_in1k"),
+            (34, "21M", "a1_in1k"),
+            (50, "25M", "a1_in1k"),
+            (101, "44M", "a1h_in1k"),
+            (152, "60M", "a1h_in1k"),
         ]
     ),
     *(
         {
             "name": f"timm_convnext_{size}.fb_in22k",
+            # TerraTorch hands the name after "timm_" to timm, which takes the
+            # pretrained tag after the dot.
             "registry_name": f"timm_convnext_{size}.fb_in22k",
+            "hub_repo_id": f"timm/convnext_{size}.fb_in22k",
+            "hub_filename": "model.safetensors",
             "family": "convnext",
             "parameter_count": count,
             "native_bands": [],
@@ -164,8 +200,13 @@ def _common_parameters(losses: list[str], default_loss: str, decoders: list[str]
     ]  # fmt: skip
 
 
-SEGMENTATION_LOSSES = ["ce", "dice", "focal", "jaccard", "lovasz"]
-REGRESSION_LOSSES = ["rmse", "mse", "mae", "huber"]
+# Not "jaccard": TerraTorch's Jaccard loss refuses an ignore index, and every
+# studio label marks its no-data pixels with one.
+SEGMENTATION_LOSSES = ["ce", "dice", "focal", "lovasz"]
+# Not "rmse": TerraTorch takes the root per pixel, whose gradient is NaN at
+# every ignored pixel, so one crop without a labelled pixel ruins the weights.
+# MSE has the same minimum; RMSE is still reported as a metric.
+REGRESSION_LOSSES = ["mse", "mae", "huber"]
 VIT_DECODERS = ["UperNetDecoder", "UNetDecoder", "FCNDecoder"]
 CNN_DECODERS = ["UNetDecoder", "FCNDecoder"]
 
@@ -186,7 +227,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "families": ["prithvi"],
         "description": "A continuous value per pixel (biomass, canopy height), "
         "with a Prithvi backbone.",
-        "parameters": _common_parameters(REGRESSION_LOSSES, "rmse", VIT_DECODERS),
+        "parameters": _common_parameters(REGRESSION_LOSSES, "mse", VIT_DECODERS),
     },
     {
         "slug": "terramind-segmentation",

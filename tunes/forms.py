@@ -2,6 +2,7 @@ from django import forms
 
 from datasets.models import Band, Dataset
 
+from . import bands
 from .models import Backbone, Template
 
 
@@ -70,19 +71,98 @@ class BandForm(forms.Form):
         min_value=0, widget=forms.NumberInput({"step": "any"})
     )
     rgb = forms.ChoiceField(choices=Band.Rgb.choices, required=False)
+    native = forms.ChoiceField(label="Maps to", required=False)
+
+    def __init__(self, *args, native_bands=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["native"].choices = [("", "—")] + [(b, b) for b in native_bands]
 
 
-BandFormSet = forms.formset_factory(BandForm, extra=0, min_num=1, validate_min=True)
+class BaseBandFormSet(forms.BaseFormSet):
+    """The bands of a dataset, mapped onto the native bands of ``backbone``."""
+
+    def __init__(self, *args, backbone: Backbone, **kwargs):
+        self.backbone = backbone
+        kwargs["form_kwargs"] = {"native_bands": backbone.native_bands}
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [form.cleaned_data for form in self.forms]
+        errors, error = bands.mapping_errors(self.backbone, rows)
+        for position, message in errors.items():
+            self.forms[position].add_error("native", message)
+        if error:
+            raise forms.ValidationError(error)
 
 
-def band_initial(dataset: Dataset) -> list[dict]:
+BandFormSet = forms.formset_factory(
+    BandForm, formset=BaseBandFormSet, extra=0, min_num=1, validate_min=True
+)
+
+
+def band_initial(dataset: Dataset, backbone: Backbone) -> list[dict]:
+    dataset_bands = list(dataset.bands.all())
+    suggested = bands.suggest(backbone, [band.name for band in dataset_bands])
     return [
         {
             "index": band.index,
-            "use": True,
+            # A band the backbone does not know is left out rather than
+            # stopping the person at an error they did not make.
+            "use": bool(native) or not bands.needs_mapping(backbone),
             "name": band.name,
             "scaling_factor": band.scaling_factor,
             "rgb": band.rgb,
+            "native": native,
         }
-        for band in dataset.bands.all()
+        for band, native in zip(dataset_bands, suggested, strict=True)
     ]
+
+
+class TuneRequestForm(forms.Form):
+    """The fields of an API request that creates a tune, but for its parameters.
+
+    A request names a template and a backbone, or gives a complete config;
+    ``custom`` says which.
+    """
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False)
+    dataset = forms.ModelChoiceField(queryset=Dataset.objects.none())
+    template = forms.ModelChoiceField(
+        queryset=Template.objects.all(), to_field_name="slug", required=False
+    )
+    backbone = forms.ModelChoiceField(
+        queryset=Backbone.objects.all(), to_field_name="name", required=False
+    )
+
+    def __init__(self, *args, user, custom: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom = custom
+        self.fields["dataset"].queryset = Dataset.objects.visible_to(user).filter(
+            status=Dataset.Status.READY
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.custom:
+            return cleaned
+        template, backbone = cleaned.get("template"), cleaned.get("backbone")
+        dataset = cleaned.get("dataset")
+        for field in ("template", "backbone"):
+            if field not in self.errors and not cleaned.get(field):
+                self.add_error(field, "This field is required without a config.")
+        if template and backbone and not template.fits(backbone):
+            self.add_error(
+                "backbone", f"{backbone} does not fit the {template} template."
+            )
+        if template and dataset and dataset.task_type != template.task_type:
+            self.add_error(
+                "dataset",
+                f"{dataset} is a {dataset.get_task_type_display().lower()} dataset; "
+                f"the {template} template needs "
+                f"{template.get_task_type_display().lower()}.",
+            )
+        return cleaned

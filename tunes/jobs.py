@@ -44,7 +44,12 @@ def queue_tune(tune: Tune) -> None:
     tune.status = Tune.Status.QUEUED
 
     def enqueue() -> None:
-        async_task("tunes.jobs.run_tune", tune.pk, task_name=f"tune-{tune.pk}")
+        async_task(
+            "tunes.jobs.run_tune",
+            tune.pk,
+            task_name=f"tune-{tune.pk}",
+            cluster=settings.TUNE_QUEUE,
+        )
         logger.info("Tune %s queued", tune.pk)
 
     transaction.on_commit(enqueue)

@@ -18,11 +18,25 @@ class Backbone(models.Model):
     )
     family = models.CharField(max_length=50)
     description = models.TextField(blank=True)
-    native_bands = models.JSONField(default=list)
+    # Empty for backbones that take any bands in any order.
+    native_bands = models.JSONField(default=list, blank=True)
     parameter_count = models.CharField(max_length=20, blank=True)
-    # A local weights file registered by an operator; empty means the backbone
-    # is built with random initialisation, as no hub can be reached.
-    weights_path = models.CharField(max_length=500, blank=True)
+    # Where the pretrained weights live on the Hugging Face hub, as TerraTorch
+    # fetches them; a copy in the local hub cache is used without a network.
+    hub_repo_id = models.CharField(max_length=200, blank=True)
+    hub_filename = models.CharField(max_length=200, blank=True)
+    # A local weights file registered by an operator; it wins over the cache.
+    weights_path = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Absolute path of a weights file on the worker's machine.",
+    )
+    # What the last check of weights_path found: how many of the backbone's
+    # tensors the file filled in, or why it did not load.
+    weights_tensors_matched = models.PositiveIntegerField(null=True, blank=True)
+    weights_tensors_total = models.PositiveIntegerField(null=True, blank=True)
+    weights_checked = models.DateTimeField(null=True, blank=True)
+    weights_check_message = models.TextField(blank=True)
 
     class Meta:
         ordering = ["family", "name"]

@@ -50,9 +50,14 @@ class ParametersForm(forms.Form):
                 f"The dataset has {self.train_chips} training chips; "
                 f"a batch of {batch_size} cannot be filled.",
             )
-        if batch_size == 1:
+        # UperNet pools each feature map down to one value per channel and
+        # normalises it over the batch: a batch of one has nothing to
+        # normalise. The other decoders normalise over whole feature maps.
+        if batch_size == 1 and cleaned.get("decoder") == "UperNetDecoder":
             self.add_error(
-                "batch_size", "Batch normalisation needs at least 2 chips a batch."
+                "batch_size",
+                "The UperNet decoder needs at least 2 chips a batch; choose "
+                "another decoder to train on one chip at a time.",
             )
         return cleaned
 

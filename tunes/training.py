@@ -1,17 +1,21 @@
 """Training a tune with Lightning: the part of the job that needs TerraTorch."""
 
 import logging
+import math
 import time
 from pathlib import Path
+from typing import Any
 
 import lightning.pytorch as pl
-from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 from lightning.pytorch.loggers.logger import Logger
 
 from datasets.models import Chip, Dataset
 
-from . import factory
+from . import configs, factory
 from .models import Tune, TuneMetric
+from .trainer_settings import trainer_kwargs
+from .weights import decide
 
 logger = logging.getLogger(__name__)
 
@@ -19,18 +23,18 @@ PROGRESS_INTERVAL_SECONDS = 1.0
 
 
 def train(tune: Tune) -> None:
+    """Train a tune from its config, keep the best checkpoint, test it."""
     _check_dataset(tune)
-    params = tune.parameters
-    pl.seed_everything(params["seed"], workers=True)
+    _keep_statistics(tune)
+    weights = decide(tune.backbone)
+    config = configs.render(tune, weights)
+    trainer_settings = config.get("trainer") or {}
+    pl.seed_everything(config.get("seed_everything", 0), workers=True)
+    Tune.objects.filter(pk=tune.pk).update(weights_source=weights.source)
+    logger.info("Tune %s backbone weights: %s", tune.pk, weights.source)
 
-    pretrained, weights_path, source = _weights(tune)
-    Tune.objects.filter(pk=tune.pk).update(
-        weights_source=source, max_epochs=params["max_epochs"]
-    )
-    logger.info("Tune %s backbone weights: %s", tune.pk, source)
-
-    datamodule = factory.build_datamodule(tune)
-    task = factory.build_task(tune, pretrained=pretrained, weights_path=weights_path)
+    datamodule = factory.instantiate(config["data"])
+    task = factory.instantiate(config["model"])
     _check_pairing(datamodule)
 
     checkpoint = ModelCheckpoint(
@@ -41,30 +45,49 @@ def train(tune: Tune) -> None:
         save_top_k=1,
         enable_version_counter=False,
     )
-    callbacks = [checkpoint, ProgressCallback(tune.pk, tune.started)]
-    if params["early_stopping_patience"]:
-        callbacks.append(
-            EarlyStopping(
-                monitor="val/loss", patience=params["early_stopping_patience"]
-            )
-        )
+    callbacks = [
+        checkpoint,
+        ProgressCallback(tune.pk, tune.started),
+        *_config_callbacks(trainer_settings),
+    ]
     trainer = pl.Trainer(
-        accelerator="auto",
-        devices=1,
-        max_epochs=params["max_epochs"],
-        precision=params["precision"],
+        **_trainer_arguments(trainer_settings),
         callbacks=callbacks,
         logger=MetricsLogger(tune.pk),
         default_root_dir=str(tune.folder),
         enable_progress_bar=False,
         enable_model_summary=True,
-        log_every_n_steps=1,
-        num_sanity_val_steps=0,
     )
+    Tune.objects.filter(pk=tune.pk).update(max_epochs=trainer.max_epochs)
     trainer.fit(task, datamodule=datamodule)
     if not tune.checkpoint_path.exists():
         raise RuntimeError("Training ended without a checkpoint")
     trainer.test(task, datamodule=datamodule, ckpt_path=str(tune.checkpoint_path))
+
+
+def _trainer_arguments(settings: dict[str, Any]) -> dict[str, Any]:
+    arguments = {
+        "log_every_n_steps": 1,
+        "num_sanity_val_steps": 0,
+    }
+    arguments.update(
+        (key, value)
+        for key, value in settings.items()
+        if key in configs.TRAINER_KEYS and key != "callbacks"
+    )
+    # The worker's machine decides the accelerator and devices, not the tune.
+    arguments.update(trainer_kwargs())
+    return arguments
+
+
+def _config_callbacks(settings: dict[str, Any]) -> list[Callback]:
+    """The config's callbacks, but for checkpoints: the studio keeps its own."""
+    callbacks = []
+    for spec in settings.get("callbacks") or []:
+        if spec["class_path"].rpartition(".")[2] == "ModelCheckpoint":
+            continue
+        callbacks.append(factory.instantiate(spec))
+    return callbacks
 
 
 def _check_dataset(tune: Tune) -> None:
@@ -87,6 +110,20 @@ def _check_dataset(tune: Tune) -> None:
         logger.warning("Chip %s (%s): %s", chip.chip_id, chip.split, chip.warning)
 
 
+def _keep_statistics(tune: Tune) -> None:
+    """Copy the dataset's band statistics into the tune, as it trains with them.
+
+    Inference and the exported config normalise with these, even after the
+    dataset is onboarded again.
+    """
+    statistics = {band.index: band for band in tune.dataset.bands.all()}
+    for band in tune.bands:
+        row = statistics.get(band["index"])
+        if row is not None:
+            band["mean"], band["std"] = row.mean, row.std
+    Tune.objects.filter(pk=tune.pk).update(bands=tune.bands)
+
+
 def _check_pairing(datamodule) -> None:
     """Fail early when an image and a label would be paired by position only.
 
@@ -107,17 +144,15 @@ def _check_pairing(datamodule) -> None:
             raise RuntimeError(f"The {split} split has no chips")
 
 
-def _weights(tune: Tune) -> tuple[bool, str, str]:
-    path = tune.backbone.weights_path
-    if path and Path(path).is_file():
-        return True, path, f"local file {path}"
-    return False, "", "none: random initialisation (no local weights registered)"
-
-
 def _metric_rows(tune_id: int, metrics: dict[str, float], epoch: int):
     for key, value in metrics.items():
         split, _, name = key.partition("/")
         if split not in {"train", "val", "test"} or not name:
+            continue
+        if not math.isfinite(float(value)):
+            # R2 of a constant label, or a loss gone NaN: nothing to chart,
+            # and no reason to fail the tune over its bookkeeping.
+            logger.warning("Tune %s %s at epoch %d is %s", tune_id, key, epoch, value)
             continue
         yield TuneMetric(
             tune_id=tune_id, epoch=epoch, split=split, name=name, value=float(value)

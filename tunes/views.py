@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -31,6 +32,8 @@ STEP_NAMES = [slug for slug, _ in STEPS]
 DRAFT_KEY = "tune_draft"
 # htmx stops polling when a response has this status.
 STOP_POLLING = 286
+# The catalog shows the newest tunes a page at a time.
+TUNES_PER_PAGE = 48
 
 
 @require_GET
@@ -38,11 +41,14 @@ def list_models(request: HttpRequest) -> HttpResponse:
     tunes = (
         Tune.objects.visible_to(request.user)
         .select_related("backbone", "template", "dataset")
-        .order_by("-created")
+        .order_by("-created", "-pk")
     )
+    page = Paginator(tunes, TUNES_PER_PAGE).get_page(request.GET.get("page"))
     backbones = Backbone.objects.all()
     return render(
-        request, "tunes/list_models.html", {"tunes": tunes, "backbones": backbones}
+        request,
+        "tunes/list_models.html",
+        {"tunes": page, "page": page, "backbones": backbones},
     )
 
 
@@ -244,15 +250,20 @@ def _setup_step(request: HttpRequest, draft: dict[str, Any]):
         form = SetupForm(request.POST)
         if form.is_valid():
             template = form.cleaned_data["template"]
+            backbone = form.cleaned_data["backbone"]
             if draft.get("template") != template.pk:
                 # Another template has other parameters: start them afresh.
                 draft.pop("parameters", None)
                 draft.pop("dataset", None)
+            if draft.get("backbone") != backbone.pk:
+                # The bands were mapped onto the other backbone's bands.
+                draft.pop("dataset", None)
+                draft.pop("bands", None)
             draft.update(
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
                 template=template.pk,
-                backbone=form.cleaned_data["backbone"].pk,
+                backbone=backbone.pk,
             )
             return _save_draft(request, draft, "dataset")
     else:
@@ -267,7 +278,7 @@ def _setup_step(request: HttpRequest, draft: dict[str, Any]):
 
 
 def _dataset_step(request: HttpRequest, draft: dict[str, Any]):
-    template, _ = _draft_objects(draft)
+    template, backbone = _draft_objects(draft)
     data = request.POST if request.method == "POST" else None
     form = DatasetForm(
         data,
@@ -278,24 +289,34 @@ def _dataset_step(request: HttpRequest, draft: dict[str, Any]):
     dataset = _chosen_dataset(form, request, draft)
     bands = None
     if dataset is not None:
-        if data is not None:
-            bands = BandFormSet(data, prefix="band")
-        elif draft.get("dataset") == dataset.pk and draft.get("bands"):
-            bands = BandFormSet(initial=draft["bands"], prefix="band")
-        else:
-            bands = BandFormSet(initial=band_initial(dataset), prefix="band")
+        bands = _band_formset(data, draft, dataset, backbone)
 
     if data is not None and form.is_valid() and bands is not None and bands.is_valid():
         rows = [row for row in bands.cleaned_data if row]
-        error = _band_error(dataset, rows)
+        error = _band_error(dataset, backbone, rows)
         if error:
             bands._non_form_errors = bands.error_class([error])
         else:
             if draft.get("dataset") != dataset.pk:
                 draft.pop("parameters", None)
-            draft.update(dataset=dataset.pk, bands=rows)
+            draft.update(dataset=dataset.pk, bands=rows, bands_backbone=backbone.pk)
             return _save_draft(request, draft, "parameters")
-    return {"form": form, "dataset": dataset, "bands": bands}
+    return {"form": form, "dataset": dataset, "bands": bands, "backbone": backbone}
+
+
+def _band_formset(data, draft: dict[str, Any], dataset: Dataset, backbone: Backbone):
+    if data is not None:
+        return BandFormSet(data, prefix="band", backbone=backbone)
+    # A mapping made for another backbone names bands this one may not have.
+    if (
+        draft.get("dataset") == dataset.pk
+        and draft.get("bands")
+        and draft.get("bands_backbone", backbone.pk) == backbone.pk
+    ):
+        return BandFormSet(initial=draft["bands"], prefix="band", backbone=backbone)
+    return BandFormSet(
+        initial=band_initial(dataset, backbone), prefix="band", backbone=backbone
+    )
 
 
 def _chosen_dataset(form: DatasetForm, request: HttpRequest, draft) -> Dataset | None:
@@ -310,12 +331,19 @@ def _chosen_dataset(form: DatasetForm, request: HttpRequest, draft) -> Dataset |
         return None
 
 
-def _band_error(dataset: Dataset, rows: list[dict[str, Any]]) -> str:
+def _band_error(
+    dataset: Dataset, backbone: Backbone, rows: list[dict[str, Any]]
+) -> str:
     indices = sorted(row["index"] for row in rows)
     expected = sorted(dataset.bands.values_list("index", flat=True))
     if indices != expected:
         return "The bands do not match the dataset's; reload the page."
     if not any(row["use"] for row in rows):
+        if backbone.native_bands:
+            return (
+                f"Use at least one band. {backbone.name} takes "
+                f"{', '.join(backbone.native_bands)}."
+            )
         return "Use at least one band."
     names = [row["name"] for row in rows if row["use"]]
     if len(set(names)) != len(names):

@@ -40,7 +40,7 @@ def _sign_in(page, user) -> None:
 
 class TestStudioInBrowser:
     def test_onboard_tune_watch_and_delete(
-        self, page, shoot, user, chips_zip, start_worker
+        self, page, shoot, user, chips_zip, start_worker, shared_data
     ):
         start_worker()
         _sign_in(page, user)
@@ -106,11 +106,38 @@ class TestStudioInBrowser:
         assert tune.checkpoint_path.is_file()
         assert page.locator("text=Per label category").count() == 1
 
+        # Try it in the lab on a chip of its own, and see the prediction.
+        page.click("#tune-actions >> text=Try in Lab")
+        page.wait_for_selector("dialog#lab-dialog[open]")
+        shoot("10-try-in-lab-dialog")
+        page.click(
+            "dialog#lab-dialog[open] >> button:has-text('Save and open the lab')"
+        )
+        page.wait_for_selector("#run-form")
+        page.fill("#run-form input[name=name]", "Nigeria from an upload")
+        page.check("#run-form input[name=source][value=upload]")
+        page.set_input_files(
+            "#run-form input[name=upload]",
+            str(shared_data / "sen1floods11" / "S1Hand" / "Nigeria_812045_S1Hand.tif"),
+        )
+        page.click("#run-form button:has-text('Start the run')")
+        page.wait_for_selector("#run-status[data-status=finished]", timeout=120_000)
+        prediction = page.locator(
+            "#lab-map img.leaflet-tile-loaded[src*='/prediction/']"
+        )
+        prediction.first.wait_for()
+        assert page.locator("#layer-controls >> text=Model prediction").count() == 1
+        assert page.locator(".lab-legend >> text=water").count() == 1
+        shoot("11-lab-prediction")
+
+        page.click(f"a[href='{tune.get_absolute_url()}'] >> nth=0")
+        page.wait_for_selector("text=Nigeria from an upload")
+
         # Delete it: a confirmation, then a toast.
         page.click("#tune-actions >> text=Delete")
         page.wait_for_selector("dialog[open] >> text=Delete “Browser flood tune”?")
-        shoot("10-delete-confirm")
+        shoot("12-delete-confirm")
         page.click("dialog[open] >> button:has-text('Delete tune')")
         page.wait_for_selector(".toast:has-text('was deleted')")
-        shoot("11-deleted")
+        shoot("13-deleted")
         assert not Tune.objects.filter(name="Browser flood tune").exists()

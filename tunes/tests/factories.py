@@ -38,3 +38,47 @@ def make_tune(owner, dataset=None, **fields) -> Tune:
         ],
         **fields,
     )
+
+
+HLS = ["BLUE", "GREEN", "RED", "NIR_NARROW", "SWIR_1", "SWIR_2"]
+
+
+def make_hls_dataset(owner=None, chip_size: int = 64, **fields) -> Dataset:
+    """A dataset whose bands carry HLS names, which every backbone can map."""
+    dataset = Dataset.objects.create(
+        owner=owner,
+        name=fields.pop("name", "HLS chips"),
+        image_suffix="_merged.tif",
+        label_suffix="_mask.tif",
+        status=Dataset.Status.READY,
+        chip_height=chip_size,
+        chip_width=chip_size,
+        **fields,
+    )
+    for index, name in enumerate(HLS):
+        Band.objects.create(dataset=dataset, index=index, name=name, mean=0, std=1)
+    if dataset.task_type == Dataset.TaskType.SEGMENTATION:
+        LabelCategory.objects.create(dataset=dataset, value=0, name="land")
+        LabelCategory.objects.create(dataset=dataset, value=1, name="water")
+    return dataset
+
+
+def make_tune_of(backbone_name: str, owner, dataset, **parameters) -> Tune:
+    """A tune of the named backbone, on the first template of its family."""
+    from tunes.forms import band_initial
+
+    backbone = Backbone.objects.get(name=backbone_name)
+    template = next(
+        template
+        for template in Template.objects.filter(task_type=dataset.task_type)
+        if template.fits(backbone)
+    )
+    return Tune.objects.create(
+        owner=owner,
+        name=f"A {backbone_name} tune",
+        template=template,
+        backbone=backbone,
+        dataset=dataset,
+        parameters={**defaults(template.parameters), **parameters},
+        bands=band_initial(dataset, backbone),
+    )

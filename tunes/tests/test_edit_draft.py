@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.urls import reverse
 
+from datasets.models import Band
 from tunes.models import Backbone, Template, Tune
 
 from .factories import make_dataset
@@ -154,3 +157,93 @@ class TestEditDraft:
         del data["band-0-use"], data["band-1-use"]
         response = signed_in.post(_url("dataset"), data)
         assert "Use at least one band." in response.content.decode()
+
+    def test_it_maps_the_bands_onto_the_backbones_own(self, signed_in, user):
+        dataset = make_dataset(user)
+        Band.objects.filter(dataset=dataset, index=0).update(name="B04")
+        Band.objects.filter(dataset=dataset, index=1).update(name="B8A")
+        _setup(signed_in, **_prithvi_setup())
+
+        page = signed_in.get(_url("dataset"), {"dataset": dataset.pk}).content.decode()
+        assert "Maps to" in page
+        assert '<option value="RED" selected>RED</option>' in page
+        assert '<option value="NIR_NARROW" selected>NIR_NARROW</option>' in page
+        assert "checked" in _use_box(page, 0)
+
+        # The person says the second band is SWIR 1 instead.
+        data = _bands_post(
+            dataset, **{"band-0-native": "RED", "band-1-native": "SWIR_1"}
+        )
+        response = signed_in.post(_url("dataset"), data)
+        assert response.url == _url("parameters")
+        draft = signed_in.session["tune_draft"]
+        assert [band["native"] for band in draft["bands"]] == ["RED", "SWIR_1"]
+
+    def test_a_band_that_maps_to_nothing_is_a_field_error(self, signed_in, user):
+        dataset = make_dataset(user)  # VV and VH: not Prithvi's bands
+        _setup(signed_in, **_prithvi_setup())
+
+        page = signed_in.get(_url("dataset"), {"dataset": dataset.pk}).content.decode()
+        # Unknown bands start left out rather than wrongly mapped.
+        assert "checked" not in _use_box(page, 0)
+        response = signed_in.post(_url("dataset"), _bands_post(dataset))
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Choose the Prithvi_EO_V1_100M band that VV is" in html
+        assert "Choose the Prithvi_EO_V1_100M band that VH is" in html
+        assert "tune_draft" not in signed_in.session or (
+            "bands" not in signed_in.session["tune_draft"]
+        )
+
+    def test_two_bands_cannot_map_to_one(self, signed_in, user):
+        dataset = make_dataset(user)
+        _setup(signed_in, **_prithvi_setup())
+        data = _bands_post(dataset, **{"band-0-native": "RED", "band-1-native": "RED"})
+
+        response = signed_in.post(_url("dataset"), data)
+
+        assert "VV already maps to RED." in response.content.decode()
+
+    def test_terramind_takes_one_modality(self, signed_in, user):
+        dataset = make_dataset(user)
+        _setup(
+            signed_in,
+            template=Template.objects.get(slug="terramind-segmentation").pk,
+            backbone=Backbone.objects.get(name="terramind_v1_base").pk,
+        )
+        page = signed_in.get(_url("dataset"), {"dataset": dataset.pk}).content.decode()
+        assert '<option value="S1GRD:VV" selected>' in page
+
+        data = _bands_post(
+            dataset, **{"band-0-native": "S1GRD:VV", "band-1-native": "S2L2A:RED"}
+        )
+        response = signed_in.post(_url("dataset"), data)
+
+        assert "one modality per tune" in response.content.decode()
+
+
+def _prithvi_setup() -> dict:
+    return {
+        "template": Template.objects.get(slug="segmentation").pk,
+        "backbone": Backbone.objects.get(name="Prithvi_EO_V1_100M").pk,
+    }
+
+
+def _use_box(page: str, position: int) -> str:
+    return re.search(rf'<input[^>]*name="band-{position}-use"[^>]*>', page).group(0)
+
+
+class TestChangingTheBackbone:
+    def test_it_asks_for_the_band_mapping_again(self, signed_in, user):
+        dataset = make_dataset(user)
+        dataset.chips.create(chip_id="a", split="train")
+        dataset.chips.create(chip_id="b", split="train")
+        _setup(signed_in)
+        signed_in.post(_url("dataset"), _bands_post(dataset))
+        signed_in.post(_url("parameters"), _parameters_post())
+
+        _setup(signed_in, backbone=Backbone.objects.get(name="timm_resnet34").pk)
+
+        response = signed_in.get(_url("review"))
+        assert response.url == _url("dataset")

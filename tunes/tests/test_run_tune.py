@@ -34,6 +34,11 @@ class TestRunTune:
         assert tune.started and tune.finished
         assert tune.epoch == 2
         assert "random initialisation" in tune.weights_source
+        # It keeps the statistics it normalised with, whatever the dataset
+        # becomes later.
+        vv = flood_dataset.bands.get(index=0)
+        assert tune.bands[0]["mean"] == pytest.approx(vv.mean)
+        assert tune.bands[0]["std"] == pytest.approx(vv.std)
 
         checkpoint = torch.load(
             tune.checkpoint_path, map_location="cpu", weights_only=False
