@@ -42,3 +42,18 @@ class TestDeleteTune:
         response = signed_in.post(reverse("tunes:delete_tune", args=[tune.pk]))
         assert response.status_code == 404
         assert Tune.objects.filter(pk=tune.pk).exists()
+
+    def test_inference_runs_stay_in_history_without_their_tune(self, signed_in, user):
+        from lab.models import InferenceRun
+        from lab.tests.factories import make_run
+
+        tune = make_tune(user, status=Tune.Status.FINISHED, name="Floods v1")
+        run = make_run(user, tune)
+
+        signed_in.post(reverse("tunes:delete_tune", args=[tune.pk]))
+
+        run = InferenceRun.objects.get(pk=run.pk)
+        assert run.tune is None
+        assert run.tune_name == "Floods v1"
+        page = signed_in.get(run.get_absolute_url()).content.decode()
+        assert "from a deleted tune" in page
