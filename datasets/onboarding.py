@@ -55,6 +55,7 @@ class OnboardingError(Exception):
 
 def onboard_dataset(dataset_id: int, source: str) -> None:
     """Check, split and prepare the chips in `source`, a folder or a .zip."""
+    # FIXME: a worker killed mid-onboarding leaves the dataset "onboarding".
     claimed = Dataset.objects.filter(
         pk=dataset_id,
         status__in=[Dataset.Status.PENDING, Dataset.Status.FAILED],
