@@ -24,8 +24,15 @@ run: install
 	$(PY) manage.py ensure_local_account
 	./scripts/serve.sh
 
+# The whole suite on SQLite and the ORM broker; then the data layer and the
+# queue again on real PostgreSQL and Redis servers, which
+# scripts/test-services.sh starts on loopback for the run and stops after it.
+SERVICES_TESTS := tests tunes/tests datasets/tests lab/tests \
+	--ignore=tests/browser -m "not slow or services"
+
 test: install browser
 	$(PY) -m pytest
+	./scripts/test-services.sh run $(PY) -m pytest $(SERVICES_TESTS)
 
 # The browser tests drive Debian's Chromium: no browser download works here.
 browser:

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -89,17 +90,9 @@ def start_worker(storage_root):
     workers = []
 
     from django.conf import settings
-    from django.db import connection
 
     def start() -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "STUDIO_DATABASE_PATH": connection.settings_dict["NAME"],
-            "STUDIO_STORAGE_ROOT": str(storage_root),
-            # Queued jobs are signed with the secret key.
-            "STUDIO_SECRET_KEY": settings.SECRET_KEY,
-            "STUDIO_TUNE_HEARTBEAT_SECONDS": "1",
-        }
+        env = worker_environment(storage_root, settings.Q_CLUSTER["name"])
         log = (storage_root / f"worker-{len(workers)}.log").open("w")
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
@@ -133,3 +126,37 @@ def _kill_worker(worker: subprocess.Popen) -> None:
     if worker.poll() is None:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
+
+
+def worker_environment(storage_root: Path, queue: str) -> dict[str, str]:
+    """The environment of a worker on this test's database, broker and storage."""
+    from django.conf import settings
+    from django.db import connection
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"STUDIO_DATABASE_URL", "STUDIO_DATABASE_PATH"}
+    }
+    if connection.vendor == "postgresql":
+        env["STUDIO_DATABASE_URL"] = database_url(connection.settings_dict)
+    else:
+        env["STUDIO_DATABASE_PATH"] = str(connection.settings_dict["NAME"])
+    env.update(
+        STUDIO_STORAGE_ROOT=str(storage_root),
+        # Queued jobs are signed with the secret key.
+        STUDIO_SECRET_KEY=settings.SECRET_KEY,
+        STUDIO_WORKER_QUEUE=queue,
+        STUDIO_TUNE_HEARTBEAT_SECONDS="1",
+        # Distributed training, where a test asks for it, meets on loopback.
+        MASTER_ADDR="127.0.0.1",
+    )
+    return env
+
+
+def database_url(database: dict) -> str:
+    user = quote(database["USER"], safe="")
+    password = quote(database["PASSWORD"], safe="")
+    host = database["HOST"] or "127.0.0.1"
+    port = database["PORT"] or "5432"
+    return f"postgres://{user}:{password}@{host}:{port}/{quote(database['NAME'])}"

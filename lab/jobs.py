@@ -9,6 +9,7 @@ half-written where the lab would show it.
 import logging
 import traceback
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -30,7 +31,10 @@ def queue_run(run: InferenceRun) -> None:
     def enqueue() -> None:
         logger.info("Inference run %s queued", run.pk)
         async_task(
-            "lab.jobs.run_inference", run.pk, task_name=f"inference-run-{run.pk}"
+            "lab.jobs.run_inference",
+            run.pk,
+            task_name=f"inference-run-{run.pk}",
+            cluster=settings.INFERENCE_QUEUE,
         )
 
     transaction.on_commit(enqueue)

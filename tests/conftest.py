@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
+
+from conftest import worker_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 HOW_TO_RUN = (
@@ -117,40 +118,6 @@ def start_queue_worker(storage_root, tmp_path) -> Callable[[str], Worker]:
     # Redis outlives the test database: leave no job for the next test.
     for queue in queues:
         get_broker(queue).purge_queue()
-
-
-def worker_environment(storage_root: Path, queue: str) -> dict[str, str]:
-    """The environment of a worker on this test's database, broker and storage."""
-    from django.conf import settings
-    from django.db import connection
-
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"STUDIO_DATABASE_URL", "STUDIO_DATABASE_PATH"}
-    }
-    if connection.vendor == "postgresql":
-        env["STUDIO_DATABASE_URL"] = database_url(connection.settings_dict)
-    else:
-        env["STUDIO_DATABASE_PATH"] = str(connection.settings_dict["NAME"])
-    env.update(
-        STUDIO_STORAGE_ROOT=str(storage_root),
-        # Queued jobs are signed with the secret key.
-        STUDIO_SECRET_KEY=settings.SECRET_KEY,
-        STUDIO_WORKER_QUEUE=queue,
-        STUDIO_TUNE_HEARTBEAT_SECONDS="1",
-        # Distributed training, where a test asks for it, meets on loopback.
-        MASTER_ADDR="127.0.0.1",
-    )
-    return env
-
-
-def database_url(database: dict) -> str:
-    user = quote(database["USER"], safe="")
-    password = quote(database["PASSWORD"], safe="")
-    host = database["HOST"] or "127.0.0.1"
-    port = database["PORT"] or "5432"
-    return f"postgres://{user}:{password}@{host}:{port}/{quote(database['NAME'])}"
 
 
 def wait_for(read: Callable, done: Callable, timeout: float = 300):
