@@ -54,7 +54,9 @@ class TestScaleOut:
         assert tune.metrics.filter(split="val", name="loss").count() == 1
 
         # The onboarding ran on the CPU machine, the tune on one GPU machine.
-        assert _clusters(f"tune-{tune.pk}") == ["gpu"]
+        # The worker records the job a moment after the tune's last write.
+        clusters = wait_for(lambda: _clusters(f"tune-{tune.pk}"), bool, timeout=60)
+        assert clusters == ["gpu"]
         assert Task.objects.get(func="datasets.onboarding.onboard_dataset").cluster == (
             "studio"
         )

@@ -37,7 +37,8 @@ def page(live_server):
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 900}
         )
-        context.set_default_timeout(20_000)
+        # Generous: the worker and the browser share the CPUs with the tests.
+        context.set_default_timeout(60_000)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
