@@ -162,6 +162,24 @@ class TestOnboardDataset:
             "USA_905409: excluded: image is unreadable" in dataset.log_path.read_text()
         )
 
+    def test_it_excludes_a_file_that_is_not_a_geotiff(self, tmp_path, shared_data):
+        folder = write_synthetic_chips(tmp_path / "chips", 4)
+        # A real image, but a PNG wearing the GeoTIFF's name.
+        png = folder / "chip02_S1Hand.tif"
+        with rasterio.open(shared_data / "scenes" / "ftw_two_date_s2_8band.tif") as src:
+            band = src.read(1, window=((0, 8), (0, 8))).astype("uint8")
+        with rasterio.open(
+            png, "w", driver="PNG", width=8, height=8, count=1, dtype="uint8"
+        ) as dst:
+            dst.write(band, 1)
+
+        dataset = onboarded(make_dataset(), folder)
+
+        chip = dataset.chips.get(chip_id="chip02")
+        assert chip.split == Chip.Split.EXCLUDED
+        assert "image is unreadable" in chip.warning
+        assert dataset.status == Dataset.Status.READY
+
     def test_it_excludes_a_label_with_a_value_outside_the_categories(self, tmp_path):
         folder = write_synthetic_chips(tmp_path / "chips", 4)
         label = np.zeros((8, 8), np.int16)
