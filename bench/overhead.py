@@ -230,21 +230,12 @@ def _onboarded_sample():
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from datasets.models import Band, Dataset, LabelCategory
+    from datasets.models import Dataset
     from datasets.onboarding import onboard_dataset
+    from datasets.sample import new_sample_dataset
 
     user = get_user_model().objects.create_user("bench", password="bench-pass-123")
-    dataset = Dataset.objects.create(
-        owner=user,
-        name="Sen1Floods11 S1",
-        image_suffix="_S1Hand.tif",
-        label_suffix="_LabelHand.tif",
-        label_nodata=-1,
-    )
-    Band.objects.create(dataset=dataset, index=0, name="VV")
-    Band.objects.create(dataset=dataset, index=1, name="VH")
-    LabelCategory.objects.create(dataset=dataset, value=0, name="dry")
-    LabelCategory.objects.create(dataset=dataset, value=1, name="water")
+    dataset = new_sample_dataset(owner=user, name="Sen1Floods11 S1")
     onboard_dataset(dataset.pk, str(settings.SAMPLE_DATA_DIR / "sen1floods11"))
     dataset.refresh_from_db()
     assert dataset.status == Dataset.Status.READY, dataset.status_message

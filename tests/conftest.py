@@ -134,19 +134,7 @@ def wait_for(read: Callable, done: Callable, timeout: float = 300):
 
 def new_flood_dataset(user):
     """The sample Sen1Floods11 dataset's rows, not yet onboarded."""
-    from datasets.models import Band, Dataset, LabelCategory
+    from datasets.sample import new_sample_dataset
 
-    dataset = Dataset.objects.create(
-        owner=user,
-        name="Sen1Floods11 S1",
-        image_suffix="_S1Hand.tif",
-        label_suffix="_LabelHand.tif",
-        label_nodata=-1,
-    )
-    Band.objects.create(dataset=dataset, index=0, name="VV")
-    Band.objects.create(dataset=dataset, index=1, name="VH")
-    LabelCategory.objects.create(dataset=dataset, value=0, name="dry")
-    LabelCategory.objects.create(
-        dataset=dataset, value=1, name="water", colour="#1f78b4"
-    )
+    dataset = new_sample_dataset(owner=user, name="Sen1Floods11 S1")
     return dataset

@@ -9,6 +9,7 @@ import rasterio
 from django.urls import reverse
 from PIL import Image
 
+from lab.config import hex_to_rgb
 from lab.models import InferenceRun
 from tunes.jobs import queue_tune, run_tune
 from tunes.models import Tune
@@ -89,13 +90,15 @@ class TestRunInLab:
             colours = output.colormap(1)
             prediction = output.read(1)
             missing = np.isnan(chip.read()).all(axis=0)
-        assert colours[0][:3] == (136, 136, 136)  # the fixture's dry colour
+        dry = tune.dataset.label_categories.get(value=0)
+        assert colours[0][:3] == hex_to_rgb(dry.colour)
         assert colours[1] == (0, 0, 255, 255)
         assert missing.sum() == 579
         assert (prediction[missing] == 255).all()
         assert set(np.unique(prediction[~missing]).tolist()) <= {0, 1}
 
-        # The map's prediction tiles: water in its colour at 70 %.
+        # The map's prediction tiles: water in its colour at 70 %, dry in its
+        # own at the dataset's opacity (none drawn at 0).
         tile = morecantile.tms.get("WebMercatorQuad").tile(
             (run.west + run.east) / 2, (run.south + run.north) / 2, 15
         )
@@ -106,7 +109,8 @@ class TestRunInLab:
         )
         pixels = np.array(Image.open(io.BytesIO(png.content)).convert("RGBA"))
         shown = {tuple(pixel) for pixel in pixels.reshape(-1, 4) if pixel[3]}
-        assert shown <= {(0, 0, 255, 178), (136, 136, 136, 255)}
+        dry_shown = (*hex_to_rgb(dry.colour), round(255 * dry.opacity))
+        assert shown <= {(0, 0, 255, 178), dry_shown}
 
         # The model page's history lists the run.
         page = signed_in.get(reverse("tunes:show_tune", args=[tune.pk]))
