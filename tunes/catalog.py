@@ -164,7 +164,8 @@ def _common_parameters(losses: list[str], default_loss: str, decoders: list[str]
                "Chips per training step.", min=1, max=512),
         _param("crop_size", "Crop size", "data", "int", 256,
                "Training chips are cropped at random to this many pixels a side; "
-               "validation and test use whole chips.", min=16, max=4096),
+               "chips no larger than this, and every validation and test chip, "
+               "are used whole.", min=16, max=4096),
         _param("flip", "Random flips", "data", "bool", True,
                "Flip training chips horizontally and vertically at random."),
         _param("num_workers", "Data loader workers", "data", "int", 0,

@@ -80,6 +80,11 @@ def run_tune(tune_id: int) -> None:
         except TuneCancelled:
             logger.info("Tune %s cancelled; training stopped", tune.pk)
         except Exception as exc:
+            if not Tune.objects.filter(pk=tune.pk).exists():
+                # Deleted while training: its rows are gone, so writing the
+                # next metric failed. Nothing is left to mark.
+                logger.info("Tune %s was deleted; training stopped", tune.pk)
+                return
             reason = f"{type(exc).__name__}: {exc}"
             logger.error(
                 "Tune %s failed: %s\n%s", tune.pk, reason, traceback.format_exc()

@@ -14,6 +14,12 @@ from .parameters import ParametersForm, defaults
 from .weights import WeightsError, decide
 
 BAND_KEYS = {"index", "use", "name", "scaling_factor", "native"}
+JSON_TYPE_ERRORS = {
+    "int": "Give a whole number.",
+    "float": "Give a number.",
+    "bool": "Give true or false.",
+    "choice": "Give one of the choices, as a string.",
+}
 
 
 class TuneRequestError(Exception):
@@ -39,6 +45,18 @@ def prepare_tune(body: dict[str, Any], owner) -> tuple[Tune, dict[str, Any]]:
                 ]
             }
         )
+    # A form would read true as 1 and "no" as on: JSON gets its own types.
+    wrong = {
+        field: [f"Give a {kind}."]
+        for field, kind, ok in [
+            ("name", "string", isinstance(body.get("name"), str)),
+            ("description", "string", isinstance(body.get("description", ""), str)),
+            ("dataset", "whole number", _is_int(body.get("dataset"))),
+        ]
+        if not ok
+    }
+    if wrong:
+        raise TuneRequestError(wrong)
     form = TuneRequestForm(body, user=owner, custom=custom)
     if not form.is_valid():
         raise TuneRequestError({field: list(m) for field, m in form.errors.items()})
@@ -83,6 +101,12 @@ def _parameters(given: Any, tune: Tune, errors: dict[str, list[str]]) -> dict:
     unknown = sorted(set(given) - {spec["name"] for spec in specs})
     if unknown:
         errors["parameters"] = [f"Unknown parameters: {', '.join(unknown)}."]
+    for spec in specs:
+        if spec["name"] in given and not _json_type_fits(spec, given[spec["name"]]):
+            errors.setdefault(f"parameters.{spec['name']}", []).append(
+                JSON_TYPE_ERRORS[spec["type"]]
+            )
+            given = {k: v for k, v in given.items() if k != spec["name"]}
     train_chips = tune.dataset.chips.filter(split="train").count()
     form = ParametersForm(specs, {**defaults(specs), **given}, train_chips=train_chips)
     if not form.is_valid():
@@ -120,3 +144,18 @@ def _bands(given: Any, tune: Tune, errors: dict[str, list[str]]) -> list[dict]:
     if error:
         errors.setdefault("bands", []).append(error)
     return rows
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_type_fits(spec: dict[str, Any], value: Any) -> bool:
+    kind = spec["type"]
+    if kind == "int":
+        return _is_int(value)
+    if kind == "float":
+        return _is_int(value) or isinstance(value, float)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return isinstance(value, str)

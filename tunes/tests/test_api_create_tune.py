@@ -83,11 +83,35 @@ class TestCreateTuneApi:
 
         assert response.status_code == 400
         errors = response.json()["errors"]
-        assert errors["parameters.lr"] == ["Enter a number."]
+        assert errors["parameters.lr"] == ["Give a number."]
         assert errors["parameters.max_epochs"] == [
             "Ensure this value is greater than or equal to 1."
         ]
         assert errors["parameters"] == ["Unknown parameters: epochs."]
+        assert not Tune.objects.exists()
+
+    def test_json_values_must_have_the_parameters_types(self, signed_in, user):
+        dataset = _hls_dataset(user)
+        body = _template_body(
+            dataset,
+            name=5,
+            parameters={"lr": True, "flip": "no", "max_epochs": 2.5},
+        )
+
+        errors = _post(signed_in, body, dry_run=1).json()["errors"]
+        assert errors == {"name": ["Give a string."]}
+
+        body["name"] = "Typed"
+        errors = _post(signed_in, body, dry_run=1).json()["errors"]
+        assert errors == {
+            "parameters.lr": ["Give a number."],
+            "parameters.flip": ["Give true or false."],
+            "parameters.max_epochs": ["Give a whole number."],
+        }
+        body["dataset"] = True
+        assert _post(signed_in, body).json()["errors"] == {
+            "dataset": ["Give a whole number."]
+        }
         assert not Tune.objects.exists()
 
     def test_a_band_that_maps_to_nothing_is_a_field_error(self, signed_in, user):

@@ -1,7 +1,8 @@
+import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="studio")
 
     def handle(self, *args, username: str, **options) -> None:
+        if not username.strip():
+            raise CommandError("--username cannot be empty.")
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             self.stdout.write(
@@ -24,8 +27,10 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
         banner = "=" * 60
+        # Where scripts/serve.sh is about to listen.
+        address = os.environ.get("STUDIO_ADDRESS", "127.0.0.1:8000")
         self.stdout.write(
-            f"{banner}\nSign in at http://127.0.0.1:8000/ with\n"
+            f"{banner}\nSign in at http://{address}/ with\n"
             f"  username: {username}\n  password: {password}\n"
             f"This password is shown only once.\n{banner}"
         )
