@@ -67,7 +67,8 @@ class TestStudioInBrowser:
         page.click("nav >> text=Create new tune")
         page.fill("input[name=name]", "Browser flood tune")
         page.select_option(
-            "select[name=template]", label="timm_resnet: Segmentation (Segmentation)"
+            "select[name=template]",
+            label="timm_resnet: Segmentation (for resnet backbones)",
         )
         # Only the five ResNets (and the empty choice) fit this template.
         page.wait_for_function(
