@@ -1,6 +1,7 @@
 """A real Chromium, driven by Playwright, against a live studio and worker."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,15 @@ def page(live_server):
         )
         # Generous: the worker and the browser share the CPUs with the tests.
         context.set_default_timeout(60_000)
+        # The studio must work offline: any request off this machine is
+        # refused here and fails the test.
+        outside = []
+
+        def refuse(route):
+            outside.append(route.request.url)
+            route.abort()
+
+        context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])"), refuse)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -48,6 +58,7 @@ def page(live_server):
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not outside, f"Requests off this machine: {outside}"
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ class TestStudioInBrowser:
 
         # Create a tune through every step of the wizard.
         page.click("nav >> text=Create new tune")
+        page.wait_for_load_state("load")  # htmx wires the page up on load
         page.fill("input[name=name]", "Browser flood tune")
         page.select_option(
             "select[name=template]",
@@ -133,6 +134,9 @@ class TestStudioInBrowser:
 
         page.click(f"a[href='{tune.get_absolute_url()}'] >> nth=0")
         page.wait_for_selector("text=Nigeria from an upload")
+        # htmx wires the page up once it has loaded; a click before that
+        # follows the plain link, the page without JavaScript.
+        page.wait_for_load_state("load")
 
         # Delete it: a confirmation, then a toast.
         page.click("#tune-actions >> text=Delete")
