@@ -2,7 +2,7 @@
 
 import torch
 
-from . import configs, factory
+from . import factory
 from .models import Tune
 from .weights import FOR_CHECKPOINT
 
@@ -17,7 +17,7 @@ def load_tuned_model(tune: Tune) -> torch.nn.Module:
     """
     if not tune.checkpoint_path.is_file():
         raise FileNotFoundError(f"Tune {tune.pk} has no checkpoint")
-    task = factory.instantiate(configs.render(tune, FOR_CHECKPOINT)["model"])
+    task = factory.build_task(tune, FOR_CHECKPOINT)
     # Lightning checkpoints hold optimizer state and hyperparameters besides
     # the weights; the file is the studio's own.
     checkpoint = torch.load(
