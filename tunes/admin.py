@@ -123,20 +123,24 @@ class TuneAdmin(admin.ModelAdmin):
     @admin.action(description="Cancel the selected tunes")
     def cancel(self, request, queryset):
         count = sum(jobs.cancel_tune(tune) for tune in queryset)
-        self.message_user(request, f"{count} tunes cancelled.", messages.SUCCESS)
+        self.message_user(request, f"{_tunes(count)} cancelled.", messages.SUCCESS)
 
     @admin.action(description="Retry the selected failed or cancelled tunes")
     def retry(self, request, queryset):
         with transaction.atomic():
             count = sum(jobs.retry_tune(tune) for tune in queryset)
-        self.message_user(request, f"{count} tunes queued again.", messages.SUCCESS)
+        self.message_user(request, f"{_tunes(count)} queued again.", messages.SUCCESS)
 
     @admin.action(description="Share the selected tunes with every user")
     def mark_shared(self, request, queryset):
         count = queryset.update(shared=True)
-        self.message_user(request, f"{count} tunes shared.", messages.SUCCESS)
+        self.message_user(request, f"{_tunes(count)} shared.", messages.SUCCESS)
 
     @admin.action(description="Make the selected tunes private to their owner")
     def mark_private(self, request, queryset):
         count = queryset.update(shared=False)
-        self.message_user(request, f"{count} tunes made private.", messages.SUCCESS)
+        self.message_user(request, f"{_tunes(count)} made private.", messages.SUCCESS)
+
+
+def _tunes(count: int) -> str:
+    return f"{count} tune" if count == 1 else f"{count} tunes"
