@@ -11,16 +11,12 @@ from PIL import Image
 
 from lab.config import hex_to_rgb
 from lab.models import InferenceRun
-from tunes.jobs import queue_tune, run_tune
-from tunes.models import Tune
-from tunes.tests.factories import make_tune
+from tunes.tests.factories import train_tiny_tune
 
 from .factories import NIGERIA
 from .helpers import config_post, create_run, scene_bbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-TINY = {"max_epochs": 2, "crop_size": 64, "batch_size": 2, "lr": 1e-3}
 
 
 class TestRunInLab:
@@ -33,13 +29,7 @@ class TestRunInLab:
         sync_jobs,
         django_capture_on_commit_callbacks,
     ):
-        tune = make_tune(user, dataset=flood_dataset, name="Tiny flood tune")
-        tune.parameters.update(TINY)
-        tune.save()
-        queue_tune(tune)
-        run_tune(tune.pk)
-        tune.refresh_from_db()
-        assert tune.status == Tune.Status.FINISHED, tune.status_message
+        tune = train_tiny_tune(user, flood_dataset, max_epochs=2)
 
         # The model page offers the lab; its dialog is filled in from the
         # dataset, and saving it lands in the lab.

@@ -1,4 +1,4 @@
-"""Rows for view tests that do not train anything."""
+"""Rows for tests, and tiny real tunes for those that need a trained one."""
 
 from datasets.models import Band, Dataset, LabelCategory
 from tunes.models import Backbone, Template, Tune
@@ -82,3 +82,21 @@ def make_tune_of(backbone_name: str, owner, dataset, **parameters) -> Tune:
         parameters={**defaults(template.parameters), **parameters},
         bands=band_initial(dataset, backbone),
     )
+
+
+# A budget that trains in seconds on a CPU, on the real chips.
+TINY = {"max_epochs": 1, "crop_size": 64, "batch_size": 2, "lr": 1e-3}
+
+
+def train_tiny_tune(owner, dataset, name="Tiny flood tune", **parameters) -> Tune:
+    """A tune trained for real by the worker's job, in this process."""
+    from tunes.jobs import queue_tune, run_tune
+
+    tune = make_tune(owner, dataset=dataset, name=name)
+    tune.parameters.update(TINY, **parameters)
+    tune.save()
+    queue_tune(tune)
+    run_tune(tune.pk)
+    tune.refresh_from_db()
+    assert tune.status == Tune.Status.FINISHED, tune.status_message
+    return tune

@@ -12,15 +12,12 @@ import torch
 import yaml
 
 from tunes.export import config_archive, export_config
-from tunes.jobs import queue_tune, run_tune
-from tunes.models import Tune
 
-from .factories import HLS, make_hls_dataset, make_tune, make_tune_of
+from .factories import HLS, make_hls_dataset, make_tune, make_tune_of, train_tiny_tune
 
 pytestmark = pytest.mark.django_db
 
 TERRATORCH = Path(sys.executable).parent / "terratorch"
-TINY = {"max_epochs": 1, "crop_size": 64, "batch_size": 2, "lr": 1e-3}
 
 
 class TestExportConfig:
@@ -52,13 +49,7 @@ class TestExportConfig:
 
     @pytest.mark.slow
     def test_terratorch_fit_trains_the_same_model(self, user, flood_dataset, tmp_path):
-        tune = make_tune(user, dataset=flood_dataset, name="Exported flood tune")
-        tune.parameters.update(TINY)
-        tune.save()
-        queue_tune(tune)
-        run_tune(tune.pk)
-        tune.refresh_from_db()
-        assert tune.status == Tune.Status.FINISHED, tune.status_message
+        tune = train_tiny_tune(user, flood_dataset, name="Exported flood tune")
 
         with zipfile.ZipFile(io.BytesIO(config_archive(tune))) as archive:
             archive.extractall(tmp_path)

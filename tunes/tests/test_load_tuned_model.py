@@ -4,11 +4,10 @@ import torch
 
 from tunes import factory
 from tunes.checkpoints import load_tuned_model
-from tunes.jobs import queue_tune, run_tune
-from tunes.models import Backbone, Tune
+from tunes.models import Backbone
 from tunes.weights import FOR_CHECKPOINT
 
-from .factories import HLS, make_hls_dataset, make_tune, make_tune_of
+from .factories import HLS, make_hls_dataset, make_tune, make_tune_of, train_tiny_tune
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +49,7 @@ class TestLoadTunedModel:
 
     @pytest.mark.slow
     def test_it_loads_what_the_worker_trained(self, user, flood_dataset):
-        tune = make_tune(user, dataset=flood_dataset)
-        tune.parameters.update(max_epochs=1, crop_size=64, batch_size=2)
-        tune.save()
-        queue_tune(tune)
-        run_tune(tune.pk)
-        tune.refresh_from_db()
-        assert tune.status == Tune.Status.FINISHED, tune.status_message
+        tune = train_tiny_tune(user, flood_dataset)
 
         model = load_tuned_model(tune)
 

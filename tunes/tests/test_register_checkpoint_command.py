@@ -4,10 +4,9 @@ from django.core.management import CommandError, call_command
 
 from tunes.checkpoints import load_tuned_model
 from tunes.export import export_config
-from tunes.jobs import queue_tune, run_tune
 from tunes.models import Tune
 
-from .factories import make_tune
+from .factories import train_tiny_tune
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -15,13 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 @pytest.fixture
 def elsewhere(tmp_path, user, flood_dataset):
     """A config and checkpoint as if tuned outside the studio."""
-    tune = make_tune(user, dataset=flood_dataset, name="Trained elsewhere")
-    tune.parameters.update(max_epochs=1, crop_size=64, batch_size=2)
-    tune.save()
-    queue_tune(tune)
-    run_tune(tune.pk)
-    tune.refresh_from_db()
-    assert tune.status == Tune.Status.FINISHED, tune.status_message
+    tune = train_tiny_tune(user, flood_dataset, name="Trained elsewhere")
     config = export_config(tune)
     checkpoint = tmp_path / "model.ckpt"
     checkpoint.write_bytes(tune.checkpoint_path.read_bytes())

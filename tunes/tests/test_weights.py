@@ -13,7 +13,7 @@ from tunes.jobs import queue_tune, run_tune
 from tunes.models import Backbone, Tune
 from tunes.weights import WeightsError, decide, recorded
 
-from .factories import make_tune
+from .factories import make_tune, train_tiny_tune
 
 pytestmark = pytest.mark.django_db
 REVISION = "0123456789abcdef0123456789abcdef01234567"
@@ -109,13 +109,7 @@ class TestWeights:
         Backbone.objects.filter(name="timm_resnet18").update(
             weights_path=str(resnet18_weights)
         )
-        tune = make_tune(user, dataset=flood_dataset)
-        tune.parameters.update(max_epochs=1, crop_size=64, batch_size=2)
-        tune.save()
-        queue_tune(tune)
-        run_tune(tune.pk)
-        tune.refresh_from_db()
-        assert tune.status == Tune.Status.FINISHED, tune.status_message
+        tune = train_tiny_tune(user, flood_dataset)
         assert tune.weights_source == f"local file {resnet18_weights}"
 
         resnet18_weights.unlink()
